@@ -10,6 +10,7 @@ export default defineConfig({
       '@shoal/lineproto': pkg('lineproto'),
       '@shoal/tsdb': pkg('tsdb'),
       '@shoal/data': pkg('data'),
+      '@shoal/raft': pkg('raft'),
     },
   },
   test: {
