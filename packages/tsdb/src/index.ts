@@ -1,1 +1,13 @@
-export {};
+export * from './catalog.js';
+export * from './errors.js';
+export { LocalCatalog, DEFAULT_RETENTION_POLICY, normalizeSpec, alignToGoZeroTime, type LocalCatalogOptions } from './local-catalog.js';
+export { PointBatch } from './point-batch.js';
+export { Shard, CacheFullError, type ShardOptions, type ShardStats, type FieldChunk, type ReadOptions } from './shard.js';
+export { TSDBStore, type StoreOptions, type StoreStats, type ShardOwner } from './store.js';
+export { RetentionService, type RetentionServiceOptions } from './retention.js';
+export { SeriesIndex, type SeriesInfo, type TagExpr } from './series-index.js';
+export { parseSeriesKey, type SeriesTags } from './series-key.js';
+export type { ColumnData } from './column.js';
+export { valueAt } from './column-data.js';
+export { encodeWriteRecordHeader } from './shard-wal-record.js';
+export { type BlockStats, type Values } from './encoding/index.js';

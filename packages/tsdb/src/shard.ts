@@ -1,0 +1,533 @@
+// One shard's storage engine: a WAL, a write cache, immutable compressed blocks in classic-level
+// and the series index. It knows nothing of HTTP, catalogs or clusters: the write path hands it
+// already-validated points, and the read API serves the query engine.
+//
+// Durability: a write appends its record to the WAL and then updates the cache; the caller is
+// answered once the WAL fsync covering the record completes. A flush swaps the cache for a new one
+// and rotates the WAL at the same instant, writes the old cache into blocks in one synced
+// classic-level batch, and only then deletes the WAL segments it covered. A crash anywhere in
+// between replays those segments again; replayed points overwrite identical ones, so replay is
+// idempotent.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { ClassicLevel } from 'classic-level';
+import type { Logger } from 'pino';
+import { parseLines, type FieldType, type ParsedLine } from '@shoal/lineproto';
+import { Cache, type CacheSeries } from './cache.js';
+import type { ColumnData } from './column.js';
+import { concatColumnData, lowerBound, mergeColumnData, reverseColumnData, slice, sliceRange } from './column-data.js';
+import { decodeBlock, encodeBlock, readBlockStats, type BlockStats } from './encoding/index.js';
+import { EngineClosedError } from './errors.js';
+import { PointBatch } from './point-batch.js';
+import { SeriesIndex, type SeriesInfo } from './series-index.js';
+import {
+  BLOCK_PREFIX,
+  FIELD_PREFIX,
+  SERIES_PREFIX,
+  blockKey,
+  blockRange,
+  decodeBlockKey,
+  idKey,
+  prefixRange,
+  type BlockKey,
+} from './shard-keys.js';
+import { decodeWriteRecord } from './shard-wal-record.js';
+import { Wal } from './wal.js';
+
+export interface ShardOptions {
+  readonly id: number;
+  readonly dir: string;
+  readonly logger: Logger;
+  /** Snapshot the cache into blocks once it holds this many bytes. */
+  readonly cacheSnapshotBytes?: number;
+  /** Refuse writes while the cache (active plus snapshots being flushed) exceeds this. */
+  readonly cacheBytesMax?: number;
+  /** Snapshot a cache that has received no write for this long. */
+  readonly cacheColdMs?: number;
+  readonly blockPointsMax?: number;
+  /** Off only for throwaway data: acknowledges writes before they reach the disk. */
+  readonly fsync?: boolean;
+}
+
+export class CacheFullError extends Error {
+  override name = 'CacheFullError';
+  constructor(bytes: number, max: number) {
+    super(`engine: cache maximum memory size exceeded (${bytes} > ${max} bytes)`);
+  }
+}
+
+/** A piece of a field's data in time order: decoded points, or a block's summary (aggregates only). */
+export type FieldChunk = { readonly kind: 'points'; readonly data: ColumnData } | { readonly kind: 'stats'; readonly stats: BlockStats };
+
+export interface ReadOptions {
+  readonly descending?: boolean;
+  /** Yield `stats` for blocks wholly inside the range that no cached point overlaps. */
+  readonly useBlockStats?: boolean;
+}
+
+export interface ShardStats {
+  readonly id: number;
+  readonly series: number;
+  readonly cacheBytes: number;
+  readonly cacheValues: number;
+  readonly walBytes: number;
+  readonly pointsWritten: number;
+  readonly valuesWritten: number;
+  readonly flushes: number;
+  readonly blocksWritten: number;
+  readonly compactions: number;
+}
+
+interface TailBlock {
+  readonly key: Buffer;
+  readonly meta: BlockKey;
+}
+
+type BatchOp = { type: 'put'; key: Buffer; value: Buffer | Uint8Array } | { type: 'del'; key: Buffer };
+
+const MAX_TIME = (1n << 63n) - 1n;
+const MIN_TIME = -(1n << 63n);
+/** Field ids share a number with series ids in the tail map: id * FIELD_SPACE + fieldId. */
+const FIELD_SPACE = 1 << 20;
+/** A flush yields to the event loop after this many columns so writes keep flowing. */
+const FLUSH_COLUMNS_PER_SLICE = 256;
+
+export class Shard {
+  readonly index = new SeriesIndex();
+  private cache = new Cache();
+  /** Caches being written to blocks, oldest first; still served to readers. */
+  private snapshots: Array<{ readonly cache: Cache; readonly sealed: Promise<number> }> = [];
+  private readonly fieldIds = new Map<string, number>();
+  private readonly persistedSeries = new Set<number>();
+  private readonly tails = new Map<number, TailBlock>();
+  private flushing: Promise<void> | undefined;
+  private closed = false;
+  private lastWriteMs = Date.now();
+  private coldTimer: NodeJS.Timeout | undefined;
+  private pointsWritten = 0;
+  private valuesWritten = 0;
+  private flushes = 0;
+  private blocksWritten = 0;
+  private compactions = 0;
+  private readonly cacheSnapshotBytes: number;
+  private readonly cacheBytesMax: number;
+  private readonly blockPointsMax: number;
+
+  private constructor(
+    readonly id: number,
+    readonly dir: string,
+    private readonly db: ClassicLevel<Buffer, Buffer>,
+    private wal: Wal,
+    private readonly logger: Logger,
+    opts: ShardOptions,
+  ) {
+    this.cacheSnapshotBytes = opts.cacheSnapshotBytes ?? 64 * 1024 * 1024;
+    this.cacheBytesMax = opts.cacheBytesMax ?? 1024 * 1024 * 1024;
+    this.blockPointsMax = opts.blockPointsMax ?? 1000;
+    const coldMs = opts.cacheColdMs ?? 10 * 60 * 1000;
+    this.coldTimer = setInterval(() => {
+      if (!this.cache.empty && Date.now() - this.lastWriteMs >= coldMs) this.flushInBackground('cold');
+    }, Math.min(coldMs, 30_000));
+    this.coldTimer.unref();
+  }
+
+  static async open(opts: ShardOptions): Promise<Shard> {
+    fs.mkdirSync(opts.dir, { recursive: true });
+    const db = new ClassicLevel<Buffer, Buffer>(path.join(opts.dir, 'index'), { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+    await db.open();
+    const logger = opts.logger.child({ shardId: opts.id });
+    const started = Date.now();
+    const shard = new Shard(opts.id, opts.dir, db, undefined as unknown as Wal, logger, opts);
+    await shard.loadIndex();
+    const { wal, stats } = await Wal.open({ dir: path.join(opts.dir, 'wal'), fsync: opts.fsync ?? true }, (payload) => shard.replay(payload));
+    shard.wal = wal;
+    logger.info(
+      { series: shard.index.size, walRecords: stats.records, walBytes: stats.bytes, walTruncatedBytes: stats.truncatedBytes, ms: Date.now() - started },
+      'shard opened',
+    );
+    // Replayed data is flushed right away so the replayed segments can go.
+    if (!shard.cache.empty) await shard.flush();
+    return shard;
+  }
+
+  private async loadIndex(): Promise<void> {
+    for await (const [k, v] of this.db.iterator(prefixRange(SERIES_PREFIX))) {
+      const id = k.readUInt32BE(1);
+      this.index.load(id, v.toString('utf8'));
+      this.persistedSeries.add(id);
+    }
+    for await (const [k, v] of this.db.iterator(prefixRange(FIELD_PREFIX))) {
+      this.fieldIds.set(v.toString('utf8'), k.readUInt32BE(1));
+    }
+    // Keys alone tell each block's range; the last key of a series and field is its tail.
+    for await (const k of this.db.keys(prefixRange(BLOCK_PREFIX))) {
+      const meta = decodeBlockKey(k);
+      this.tails.set(meta.seriesId * FIELD_SPACE + meta.fieldId, { key: k, meta });
+    }
+  }
+
+  private replay(payload: Buffer): void {
+    const record = decodeWriteRecord(payload);
+    const batch = new PointBatch();
+    parseLines(
+      record.lines,
+      {
+        point: (line: ParsedLine) => {
+          batch.addLine(line, line.time ?? record.serverTimeNs, 0, 0);
+        },
+        error: (err) => {
+          // Only accepted lines are logged, so this means the parser changed under old data.
+          this.logger.error({ line: err.lineNumber, error: err.message }, 'unparsable line in WAL record skipped');
+        },
+      },
+      { precision: record.precision },
+    );
+    this.applyToCache(batch, null, batch.count);
+  }
+
+  /**
+   * Makes points durable: `walRecord` (the parts of one WAL record holding exactly these points)
+   * is appended, the points enter the cache, and the promise resolves once the record is fsynced.
+   * `points` lists the batch indices that belong to this shard; null means all of them.
+   */
+  write(batch: PointBatch, points: ArrayLike<number> | null, count: number, walRecord: readonly Uint8Array[]): Promise<void> {
+    if (this.closed) return Promise.reject(new EngineClosedError());
+    const cacheBytes = this.cacheBytes();
+    if (cacheBytes > this.cacheBytesMax) return Promise.reject(new CacheFullError(cacheBytes, this.cacheBytesMax));
+    const durable = this.wal.append(walRecord);
+    this.applyToCache(batch, points, count);
+    this.lastWriteMs = Date.now();
+    if (this.cache.bytes >= this.cacheSnapshotBytes) this.flushInBackground('size');
+    return durable;
+  }
+
+  private applyToCache(batch: PointBatch, points: ArrayLike<number> | null, count: number): void {
+    const cache = this.cache;
+    let lastKey = '';
+    let series: CacheSeries | undefined;
+    let values = 0;
+    for (let k = 0; k < count; k++) {
+      const p = points === null ? k : points[k]!;
+      const key = batch.seriesKeys[p]!;
+      if (key !== lastKey || series === undefined) {
+        const info = this.index.get(key) ?? this.index.create(key);
+        series = cache.entry(info);
+        lastKey = key;
+      }
+      cache.insertPoint(series, batch, p);
+      values += batch.fieldOffsets[p + 1]! - batch.fieldOffsets[p]!;
+    }
+    this.pointsWritten += count;
+    this.valuesWritten += values;
+  }
+
+  private cacheBytes(): number {
+    let b = this.cache.bytes;
+    for (const s of this.snapshots) b += s.cache.bytes;
+    return b;
+  }
+
+  private flushInBackground(reason: string): void {
+    if (this.flushing || this.closed) return;
+    this.flush().catch((err: Error) => this.logger.error({ err, reason }, 'cache flush failed'));
+  }
+
+  /** Writes everything cached so far into blocks and drops the WAL segments that held it. */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.cache.empty && this.snapshots.length === 0) return;
+    if (!this.cache.empty) {
+      const snapshot = this.cache;
+      this.cache = new Cache();
+      // Rotating in the same tick as the swap makes the sealed segments hold exactly the snapshot.
+      const sealed = this.wal.rotate();
+      // Observed here so a failed rotation cannot surface as an unhandled rejection before use.
+      sealed.catch(() => undefined);
+      this.snapshots.push({ cache: snapshot, sealed });
+    }
+    this.flushing = this.writeSnapshots().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  /**
+   * Writes the pending snapshots, oldest first. A snapshot that fails stays pending (still served
+   * to readers, its WAL segments kept) and is retried by the next flush.
+   */
+  private async writeSnapshots(): Promise<void> {
+    while (this.snapshots.length > 0) {
+      const { cache, sealed } = this.snapshots[0]!;
+      await this.writeSnapshot(cache);
+      this.wal.removeSealedUpTo(await sealed);
+      this.snapshots.shift();
+    }
+  }
+
+  private async writeSnapshot(snapshot: Cache): Promise<void> {
+    const started = Date.now();
+    const ops: BatchOp[] = [];
+    const newTails = new Map<number, TailBlock | undefined>();
+    let columns = 0;
+    let blocks = 0;
+    for (const s of snapshot.series.values()) {
+      const sid = s.info.id;
+      if (!this.persistedSeries.has(sid)) ops.push({ type: 'put', key: idKey(SERIES_PREFIX, sid), value: Buffer.from(s.info.key, 'utf8') });
+      for (const [name, col] of s.fields) {
+        const fid = this.fieldId(name, ops);
+        blocks += await this.planColumn(sid, fid, col.data(), ops, newTails);
+        if (++columns % FLUSH_COLUMNS_PER_SLICE === 0) await new Promise<void>((r) => setImmediate(r));
+      }
+    }
+    await this.db.batch(ops as never, { sync: true });
+    for (const s of snapshot.series.values()) this.persistedSeries.add(s.info.id);
+    for (const [k, t] of newTails) {
+      if (t) this.tails.set(k, t);
+      else this.tails.delete(k);
+    }
+    this.flushes++;
+    this.blocksWritten += blocks;
+    this.logger.debug({ values: snapshot.values, bytes: snapshot.bytes, blocks, ms: Date.now() - started }, 'cache flushed');
+  }
+
+  private fieldId(name: string, ops: BatchOp[]): number {
+    let fid = this.fieldIds.get(name);
+    if (fid === undefined) {
+      fid = this.fieldIds.size + 1;
+      if (fid >= FIELD_SPACE) throw new RangeError(`shard ${this.id} has more than ${FIELD_SPACE - 1} field names`);
+      this.fieldIds.set(name, fid);
+      ops.push({ type: 'put', key: idKey(FIELD_PREFIX, fid), value: Buffer.from(name, 'utf8') });
+    }
+    return fid;
+  }
+
+  /**
+   * Adds the ops that store `data` as blocks of (sid, fid). Appends after the tail block merge a
+   * small tail into the new data (so steady ingest leaves full blocks behind); data that reaches
+   * back into existing blocks is merged with every block it overlaps, the new values winning.
+   */
+  private async planColumn(sid: number, fid: number, data: ColumnData, ops: BatchOp[], newTails: Map<number, TailBlock | undefined>): Promise<number> {
+    if (data.count === 0) return 0;
+    const tailId = sid * FIELD_SPACE + fid;
+    const tail = newTails.has(tailId) ? newTails.get(tailId) : this.tails.get(tailId);
+    const first = data.times[0]!;
+    const last = data.times[data.count - 1]!;
+    let merged = slice(data, 0, data.count);
+    let keepTail = tail;
+    if (tail && first <= tail.meta.maxTime) {
+      const old: ColumnData[] = [];
+      for await (const [k, v] of this.db.iterator(blockRange(sid, fid, first))) {
+        const meta = decodeBlockKey(k);
+        if (meta.minTime > last) break;
+        old.push(blockData(decodeBlock(v)));
+        ops.push({ type: 'del', key: k });
+        if (k.equals(tail.key)) keepTail = undefined;
+      }
+      if (old.length > 0) merged = mergeColumnData(concatColumnData(data.type, old), merged);
+    } else if (tail && tail.meta.count < this.blockPointsMax) {
+      const v = await this.db.get(tail.key);
+      if (v) {
+        merged = mergeColumnData(blockData(decodeBlock(v)), merged);
+        ops.push({ type: 'del', key: tail.key });
+        keepTail = undefined;
+      }
+    }
+    let written = 0;
+    let lastBlock: TailBlock | undefined;
+    for (let lo = 0; lo < merged.count; lo += this.blockPointsMax) {
+      const hi = Math.min(merged.count, lo + this.blockPointsMax);
+      const minTime = merged.times[lo]!;
+      const maxTime = merged.times[hi - 1]!;
+      const key = blockKey(sid, fid, minTime, maxTime, hi - lo);
+      ops.push({ type: 'put', key, value: encodeBlock(data.type, merged.times, merged.values, lo, hi) });
+      lastBlock = { key, meta: { seriesId: sid, fieldId: fid, minTime, maxTime, count: hi - lo } };
+      written++;
+    }
+    const tailNow = keepTail && lastBlock && keepTail.meta.maxTime > lastBlock.meta.maxTime ? keepTail : (lastBlock ?? keepTail);
+    newTails.set(tailId, tailNow);
+    return written;
+  }
+
+  /** Field names stored in this shard with data of the given series. */
+  fieldsOf(seriesId: number): string[] {
+    const out = new Set<string>();
+    for (const [name, fid] of this.fieldIds) if (this.tails.has(seriesId * FIELD_SPACE + fid)) out.add(name);
+    const info = this.index.getById(seriesId);
+    if (info) {
+      for (const c of this.cachesOldestFirst()) {
+        const s = c.series.get(info.key);
+        if (s) for (const name of s.fields.keys()) out.add(name);
+      }
+    }
+    return [...out].sort();
+  }
+
+  /** Every point of one field of one series in [minTime, maxTime], in time order. */
+  async *readField(seriesId: number, field: string, minTime = MIN_TIME, maxTime = MAX_TIME, opts: ReadOptions = {}): AsyncGenerator<FieldChunk> {
+    const info = this.index.getById(seriesId);
+    if (!info || minTime > maxTime) return;
+    const cached = this.cachedRange(info, field, minTime, maxTime);
+    const fid = this.fieldIds.get(field);
+    const descending = opts.descending ?? false;
+    // Cached points not yet emitted lie in [cLo, cHi) of `cached`.
+    let cLo = 0;
+    let cHi = cached ? cached.count : 0;
+    const emit = (d: ColumnData): FieldChunk => ({ kind: 'points', data: descending ? reverseColumnData(d) : d });
+    if (fid !== undefined) {
+      const range = blockRange(seriesId, fid, minTime);
+      for await (const [k, v] of this.db.iterator({ ...range, reverse: descending })) {
+        const meta = decodeBlockKey(k);
+        if (meta.minTime > maxTime) {
+          if (descending) continue;
+          break;
+        }
+        // Cached points outside this block on the side we come from go out first.
+        if (cached) {
+          if (!descending) {
+            const before = lowerBound(cached.times, cLo, cHi, meta.minTime);
+            if (before > cLo) yield emit(slice(cached, cLo, before));
+            cLo = before;
+          } else {
+            const after = lowerBound(cached.times, cLo, cHi, meta.maxTime + 1n);
+            if (after < cHi) yield emit(slice(cached, after, cHi));
+            cHi = after;
+          }
+        }
+        const overlapLo = cached ? lowerBound(cached.times, cLo, cHi, meta.minTime) : 0;
+        const overlapHi = cached ? lowerBound(cached.times, cLo, cHi, meta.maxTime + 1n) : 0;
+        const inside = meta.minTime >= minTime && meta.maxTime <= maxTime;
+        if (opts.useBlockStats && inside && overlapHi === overlapLo) {
+          yield { kind: 'stats', stats: readBlockStats(v) };
+          continue;
+        }
+        let d = sliceRange(blockData(decodeBlock(v)), minTime, maxTime);
+        if (cached && overlapHi > overlapLo) {
+          d = mergeColumnData(d, slice(cached, overlapLo, overlapHi));
+          if (!descending) cLo = overlapHi;
+          else cHi = overlapLo;
+        }
+        if (d.count > 0) yield emit(d);
+      }
+    }
+    if (cached && cHi > cLo) yield emit(slice(cached, cLo, cHi));
+  }
+
+  private cachesOldestFirst(): Cache[] {
+    const out = this.snapshots.map((s) => s.cache);
+    out.push(this.cache);
+    return out;
+  }
+
+  /** The cached points of a field in range, snapshots merged under the active cache. */
+  private cachedRange(info: SeriesInfo, field: string, minTime: bigint, maxTime: bigint): ColumnData | undefined {
+    let out: ColumnData | undefined;
+    for (const c of this.cachesOldestFirst()) {
+      const col = c.series.get(info.key)?.fields.get(field);
+      if (!col || col.count === 0) continue;
+      const d = sliceRange(col.data(), minTime, maxTime);
+      if (d.count === 0) continue;
+      out = out ? mergeColumnData(out, d) : d;
+    }
+    return out;
+  }
+
+  /**
+   * Rewrites runs of adjacent small blocks of one series and field into full blocks. Steady
+   * appends never leave small blocks (the tail absorbs them), but out-of-order writes and
+   * overwrites can; a run is merged when it holds at least two blocks below the block size.
+   */
+  async compact(): Promise<number> {
+    const ops: BatchOp[] = [];
+    let run: Array<{ key: Buffer; meta: BlockKey }> = [];
+    let rewritten = 0;
+    const flushRun = async (): Promise<void> => {
+      if (run.length >= 2) {
+        const datas: ColumnData[] = [];
+        for (const b of run) {
+          const v = await this.db.get(b.key);
+          if (!v) return;
+          datas.push(blockData(decodeBlock(v)));
+          ops.push({ type: 'del', key: b.key });
+        }
+        const merged = concatColumnData(datas[0]!.type, datas);
+        const { seriesId, fieldId } = run[0]!.meta;
+        for (let lo = 0; lo < merged.count; lo += this.blockPointsMax) {
+          const hi = Math.min(merged.count, lo + this.blockPointsMax);
+          ops.push({
+            type: 'put',
+            key: blockKey(seriesId, fieldId, merged.times[lo]!, merged.times[hi - 1]!, hi - lo),
+            value: encodeBlock(merged.type, merged.times, merged.values, lo, hi),
+          });
+        }
+        rewritten += run.length;
+      }
+      run = [];
+    };
+    // Compaction runs between flushes so the tails it may rewrite stay consistent.
+    while (this.flushing) await this.flushing;
+    for await (const k of this.db.keys(prefixRange(BLOCK_PREFIX))) {
+      const meta = decodeBlockKey(k);
+      const prev = run[run.length - 1];
+      const sameColumn = prev && prev.meta.seriesId === meta.seriesId && prev.meta.fieldId === meta.fieldId;
+      if (!sameColumn) await flushRun();
+      if (meta.count < this.blockPointsMax) run.push({ key: Buffer.from(k), meta });
+      else await flushRun();
+    }
+    await flushRun();
+    if (ops.length === 0) return 0;
+    await this.db.batch(ops as never, { sync: true });
+    // Rebuild the tails from keys: compaction may have replaced any of them.
+    this.tails.clear();
+    for await (const k of this.db.keys(prefixRange(BLOCK_PREFIX))) {
+      const meta = decodeBlockKey(k);
+      this.tails.set(meta.seriesId * FIELD_SPACE + meta.fieldId, { key: Buffer.from(k), meta });
+    }
+    this.compactions++;
+    return rewritten;
+  }
+
+  /** Bytes of this shard's files on disk (blocks, index and WAL). */
+  diskBytes(): number {
+    return dirBytes(this.dir);
+  }
+
+  stats(): ShardStats {
+    return {
+      id: this.id,
+      series: this.index.size,
+      cacheBytes: this.cacheBytes(),
+      cacheValues: this.cache.values + this.snapshots.reduce((n, s) => n + s.cache.values, 0),
+      walBytes: this.wal.diskBytes(),
+      pointsWritten: this.pointsWritten,
+      valuesWritten: this.valuesWritten,
+      flushes: this.flushes,
+      blocksWritten: this.blocksWritten,
+      compactions: this.compactions,
+    };
+  }
+
+  /** Flushes the cache, then closes the WAL and the store. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.coldTimer) clearInterval(this.coldTimer);
+    while (this.flushing || !this.cache.empty || this.snapshots.length > 0) await this.flush();
+    await this.wal.close();
+    await this.db.close();
+  }
+}
+
+function blockData(b: { type: FieldType; times: BigInt64Array; values: ColumnData['values']; count: number }): ColumnData {
+  return { type: b.type, count: b.count, times: b.times, values: b.values };
+}
+
+function dirBytes(dir: string): number {
+  let total = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) total += dirBytes(p);
+    else if (e.isFile()) total += fs.statSync(p).size;
+  }
+  return total;
+}
