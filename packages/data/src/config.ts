@@ -1,0 +1,222 @@
+// The DATA node's configuration: one typed object, validated at start-up and passed down
+// explicitly. Sources in increasing precedence: built-in defaults, a JSON file, environment
+// variables, command-line flags. Only the CLI entry point reads process.env; it hands it in here.
+
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import { LOG_LEVELS, isLogLevel, type LogLevel } from './logger.js';
+
+export interface HttpConfig {
+  /** The bind address as configured, e.g. `127.0.0.1:8086` or `:8086` (all interfaces). */
+  readonly bindAddress: string;
+  /** Host part of bindAddress; empty means every interface. */
+  readonly host: string;
+  /** Port part of bindAddress; 0 asks the OS for a free port (tests). */
+  readonly port: number;
+  /** Largest accepted /write body, after gzip decompression (InfluxDB's max-body-size). */
+  readonly maxBodyBytes: number;
+  /** How long shutdown waits for in-flight requests before closing their connections. */
+  readonly shutdownTimeoutMs: number;
+}
+
+export interface RetentionConfig {
+  readonly enabled: boolean;
+  /** How often expired shard groups are looked for (InfluxDB's check-interval, 30m). */
+  readonly checkIntervalMs: number;
+}
+
+export interface ShoalConfig {
+  /** Absolute path of the directory holding the catalog and the shards. */
+  readonly dataDir: string;
+  readonly logLevel: LogLevel;
+  readonly http: HttpConfig;
+  readonly retention: RetentionConfig;
+}
+
+/** Values given on the command line; absent ones fall through to env, file and defaults. */
+export interface ConfigFlags {
+  readonly config?: string | undefined;
+  readonly httpBind?: string | undefined;
+  readonly dataDir?: string | undefined;
+  readonly logLevel?: string | undefined;
+}
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** The environment variables the DATA node reads (through the CLI). */
+export const ENV_VARS = {
+  config: 'SHOAL_CONFIG',
+  httpBind: 'SHOAL_HTTP_BIND',
+  dataDir: 'SHOAL_DATA_DIR',
+  logLevel: 'SHOAL_LOG_LEVEL',
+} as const;
+
+export const DEFAULT_HTTP_BIND = '127.0.0.1:8086';
+export const DEFAULT_DATA_DIR = './data';
+export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
+/** InfluxDB 1.x's default max-body-size. */
+export const DEFAULT_MAX_BODY_BYTES = 25_000_000;
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+export const DEFAULT_RETENTION_CHECK_INTERVAL_MS = 30 * 60 * 1000;
+
+/** Bounds that catch unit mistakes (seconds given as ms) rather than policy. */
+const MAX_BODY_BYTES_MAX = 1 << 30;
+const SHUTDOWN_TIMEOUT_MS_MAX = 10 * 60 * 1000;
+const RETENTION_CHECK_INTERVAL_MS_MIN = 1_000;
+const CONFIG_FILE_BYTES_MAX = 1 << 20;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export interface ConfigSources {
+  readonly flags?: ConfigFlags;
+  readonly env?: Environment;
+  /** Directory relative paths are resolved against; process.cwd() when absent. */
+  readonly cwd?: string;
+}
+
+/** Reads the config file named by the flags or the environment (if any) and resolves the config. */
+export async function loadConfig(sources: ConfigSources): Promise<ShoalConfig> {
+  const flags = sources.flags ?? {};
+  const env = sources.env ?? {};
+  const cwd = sources.cwd ?? process.cwd();
+  const path = nonEmpty(flags.config) ?? nonEmpty(env[ENV_VARS.config]);
+  let file: unknown;
+  let filePath: string | undefined;
+  if (path !== undefined) {
+    filePath = resolve(cwd, path);
+    file = await readConfigFile(filePath);
+  }
+  return resolveConfig({ file, filePath, env, flags, cwd });
+}
+
+export async function readConfigFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    const buf = await readFile(path);
+    if (buf.length > CONFIG_FILE_BYTES_MAX) throw new ConfigError(`config file ${path} is larger than ${CONFIG_FILE_BYTES_MAX} bytes`);
+    text = buf.toString('utf8');
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(`cannot read config file ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new ConfigError(`config file ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+export interface ConfigLayers {
+  /** The parsed JSON of the config file, if one was given. */
+  readonly file?: unknown;
+  /** For error messages only. */
+  readonly filePath?: string | undefined;
+  readonly env?: Environment;
+  readonly flags?: ConfigFlags;
+  readonly cwd: string;
+}
+
+/** Merges defaults ← file ← env ← flags and validates the result. Pure. */
+export function resolveConfig(layers: ConfigLayers): ShoalConfig {
+  const env = layers.env ?? {};
+  const flags = layers.flags ?? {};
+  const f = parseFileLayer(layers.file, layers.filePath ?? 'config file');
+
+  const bindAddress =
+    nonEmpty(flags.httpBind) ?? nonEmpty(env[ENV_VARS.httpBind]) ?? f.http?.bindAddress ?? DEFAULT_HTTP_BIND;
+  const { host, port } = parseBindAddress(bindAddress);
+
+  const dataDirRaw = nonEmpty(flags.dataDir) ?? nonEmpty(env[ENV_VARS.dataDir]) ?? f.dataDir ?? DEFAULT_DATA_DIR;
+  const dataDir = isAbsolute(dataDirRaw) ? resolve(dataDirRaw) : resolve(layers.cwd, dataDirRaw);
+
+  const logLevelRaw = nonEmpty(flags.logLevel) ?? nonEmpty(env[ENV_VARS.logLevel]) ?? f.logLevel ?? DEFAULT_LOG_LEVEL;
+  if (!isLogLevel(logLevelRaw)) {
+    throw new ConfigError(`invalid log level "${logLevelRaw}": must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+
+  const maxBodyBytes = f.http?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  checkInteger('http.maxBodyBytes', maxBodyBytes, 1, MAX_BODY_BYTES_MAX);
+  const shutdownTimeoutMs = f.http?.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  checkInteger('http.shutdownTimeoutMs', shutdownTimeoutMs, 0, SHUTDOWN_TIMEOUT_MS_MAX);
+  const checkIntervalMs = f.retention?.checkIntervalMs ?? DEFAULT_RETENTION_CHECK_INTERVAL_MS;
+  checkInteger('retention.checkIntervalMs', checkIntervalMs, RETENTION_CHECK_INTERVAL_MS_MIN, 2 ** 31 - 1);
+
+  return {
+    dataDir,
+    logLevel: logLevelRaw,
+    http: { bindAddress, host, port, maxBodyBytes, shutdownTimeoutMs },
+    retention: { enabled: f.retention?.enabled ?? true, checkIntervalMs },
+  };
+}
+
+/** `host:port`, `:port` (every interface) or `[ipv6]:port`. */
+export function parseBindAddress(s: string): { host: string; port: number } {
+  let host: string;
+  let portText: string;
+  if (s.startsWith('[')) {
+    const close = s.indexOf(']');
+    if (close < 0 || s[close + 1] !== ':') throw new ConfigError(`invalid bind address "${s}": expected [ipv6]:port`);
+    host = s.slice(1, close);
+    portText = s.slice(close + 2);
+  } else {
+    const colon = s.lastIndexOf(':');
+    if (colon < 0) throw new ConfigError(`invalid bind address "${s}": expected host:port or :port`);
+    host = s.slice(0, colon);
+    portText = s.slice(colon + 1);
+    if (host.includes(':')) throw new ConfigError(`invalid bind address "${s}": put an IPv6 host in brackets, [::1]:8086`);
+  }
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) {
+    throw new ConfigError(`invalid bind address "${s}": port must be a number from 0 to 65535`);
+  }
+  return { host, port: Number(portText) };
+}
+
+interface FileLayer {
+  dataDir?: string;
+  logLevel?: string;
+  http?: { bindAddress?: string; maxBodyBytes?: number; shutdownTimeoutMs?: number };
+  retention?: { enabled?: boolean; checkIntervalMs?: number };
+}
+
+type FieldKind = 'string' | 'number' | 'boolean';
+const FILE_SCHEMA: Record<string, FieldKind | Record<string, FieldKind>> = {
+  dataDir: 'string',
+  logLevel: 'string',
+  http: { bindAddress: 'string', maxBodyBytes: 'number', shutdownTimeoutMs: 'number' },
+  retention: { enabled: 'boolean', checkIntervalMs: 'number' },
+};
+
+/** Checks the file's shape against FILE_SCHEMA; unknown keys are errors, so typos do not pass silently. */
+function parseFileLayer(file: unknown, where: string): FileLayer {
+  if (file === undefined) return {};
+  checkObject(file, FILE_SCHEMA, where, '');
+  return file as FileLayer;
+}
+
+function checkObject(value: unknown, schema: Record<string, FieldKind | Record<string, FieldKind>>, where: string, prefix: string): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError(`${where}: ${prefix === '' ? 'the top level' : prefix.slice(0, -1)} must be a JSON object`);
+  }
+  for (const [key, v] of Object.entries(value)) {
+    const kind = schema[key];
+    const path = prefix + key;
+    if (kind === undefined) {
+      throw new ConfigError(`${where}: unknown key "${path}" (known: ${Object.keys(schema).map((k) => prefix + k).join(', ')})`);
+    }
+    if (typeof kind === 'object') checkObject(v, kind, where, `${path}.`);
+    else if (typeof v !== kind) throw new ConfigError(`${where}: "${path}" must be a ${kind}`);
+  }
+}
+
+function checkInteger(name: string, v: number, min: number, max: number): void {
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new ConfigError(`invalid ${name} ${v}: must be an integer from ${min} to ${max}`);
+  }
+}
+
+function nonEmpty(s: string | undefined): string | undefined {
+  return s === undefined || s === '' ? undefined : s;
+}
