@@ -1,0 +1,158 @@
+// The vocabulary of the protocol: log entries, persistent state, messages and the Ready batch the
+// pure core hands to its driver. Nothing here does I/O; every type is plain data so the simulator,
+// the stores and the transports can copy, encode and compare it.
+
+export type NodeId = string;
+
+/** `normal` entries carry application commands (empty data is the leader's no-op); `conf` entries
+ * carry a whole membership configuration, encoded by `encodeConf`. */
+export type EntryType = 'normal' | 'conf';
+
+export interface Entry {
+  readonly index: number;
+  readonly term: number;
+  readonly type: EntryType;
+  readonly data: Uint8Array;
+}
+
+/** Voters count towards quorums; learners receive the log but neither vote nor count. */
+export interface ConfState {
+  readonly voters: readonly NodeId[];
+  readonly learners: readonly NodeId[];
+}
+
+/** The state that must be durable before any message that depends on it leaves the node. */
+export interface HardState {
+  readonly term: number;
+  readonly vote: NodeId | null;
+  readonly commit: number;
+}
+
+export interface SnapshotMeta {
+  readonly index: number;
+  readonly term: number;
+  readonly conf: ConfState;
+}
+
+export interface Snapshot {
+  readonly meta: SnapshotMeta;
+  readonly data: Uint8Array;
+}
+
+export type MessageType =
+  | 'app' // AppendEntries (also the probe that carries no entries)
+  | 'appResp'
+  | 'heartbeat'
+  | 'heartbeatResp'
+  | 'vote'
+  | 'voteResp'
+  | 'preVote'
+  | 'preVoteResp'
+  | 'snap' // InstallSnapshot; the core sets `snapshot`, the transport attaches the data
+  | 'timeoutNow' // leadership transfer: campaign now, skipping PreVote and the lease
+  | 'readIndex' // follower asks the leader for a read index
+  | 'readIndexResp';
+
+/**
+ * One message between nodes. Fields a type does not use stay at their zero value, which keeps
+ * every message the same shape (cheap to build and to encode).
+ * - app: `index`/`logTerm` name the entry preceding `entries`; `commit` is the leader's commit.
+ * - appResp: `index` is the last index now known to match, or on `reject` the index that failed
+ *   with `rejectHint`/`logTerm` pointing at where the follower's log may diverge (fast back-off).
+ * - vote/preVote: `index`/`logTerm` describe the candidate's last entry; `context` is
+ *   CAMPAIGN_TRANSFER when the campaign was ordered by TimeoutNow.
+ * - heartbeat/heartbeatResp: `context` is the leader's read round being confirmed.
+ * - readIndex/readIndexResp: `context` is the requester's read id; `index` the read index.
+ */
+export interface Message {
+  type: MessageType;
+  from: NodeId;
+  to: NodeId;
+  term: number;
+  logTerm: number;
+  index: number;
+  entries: Entry[];
+  commit: number;
+  reject: boolean;
+  rejectHint: number;
+  context: number;
+  snapshot: SnapshotMeta | null;
+  /** Filled in by the sending side's driver/transport for `snap` messages; null inside the core. */
+  snapshotData: Uint8Array | null;
+}
+
+export const CAMPAIGN_TRANSFER = 1;
+
+export function message(fields: Partial<Message> & Pick<Message, 'type' | 'from' | 'to' | 'term'>): Message {
+  return {
+    logTerm: 0,
+    index: 0,
+    entries: EMPTY_ENTRIES,
+    commit: 0,
+    reject: false,
+    rejectHint: 0,
+    context: 0,
+    snapshot: null,
+    snapshotData: null,
+    ...fields,
+  };
+}
+
+const EMPTY_ENTRIES: Entry[] = [];
+
+export type Role = 'follower' | 'preCandidate' | 'candidate' | 'leader';
+
+export interface SoftState {
+  readonly leader: NodeId | null;
+  readonly role: Role;
+}
+
+/** A linearizable read point: once the state machine has applied `index`, the read may run. */
+export interface ReadState {
+  readonly index: number;
+  readonly context: number;
+}
+
+/**
+ * Everything the driver must do, in order: persist `hardState`, `entries` (which replace any
+ * stored suffix starting at `entries[0].index`) and `snapshot` in one synced write; then send
+ * `messages`; then restore `snapshot` into the state machine and apply `committedEntries`; then
+ * call `advance(ready)`.
+ */
+export interface Ready {
+  readonly softState: SoftState | null;
+  readonly hardState: HardState | null;
+  readonly entries: Entry[];
+  readonly snapshot: Snapshot | null;
+  readonly committedEntries: Entry[];
+  readonly messages: Message[];
+  readonly readStates: ReadState[];
+}
+
+/** Whether a ready batch carries anything that must reach the disk before its messages leave. */
+export function readyNeedsSync(rd: Ready): boolean {
+  return rd.hardState !== null || rd.entries.length > 0 || rd.snapshot !== null;
+}
+
+/** Approximate bytes an entry costs on the wire and in memory: its data plus fixed fields. */
+export function entryBytes(e: Entry): number {
+  return e.data.length + ENTRY_OVERHEAD_BYTES;
+}
+const ENTRY_OVERHEAD_BYTES = 24;
+
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder();
+
+export function encodeConf(conf: ConfState): Uint8Array {
+  return textEncoder.encode(JSON.stringify({ voters: conf.voters, learners: conf.learners }));
+}
+
+export function decodeConf(data: Uint8Array): ConfState {
+  const parsed = JSON.parse(textDecoder.decode(data)) as { voters?: unknown; learners?: unknown };
+  if (!Array.isArray(parsed.voters) || !Array.isArray(parsed.learners)) {
+    throw new Error('conf entry is not a configuration');
+  }
+  return { voters: parsed.voters.map(String), learners: parsed.learners.map(String) };
+}
+
+export const EMPTY_CONF: ConfState = { voters: [], learners: [] };
