@@ -275,3 +275,18 @@ export function registerStatsGauges(
     }
   });
 }
+
+/** Memory and uptime of this process, refreshed at every render. */
+export function registerProcessMetrics(registry: MetricsRegistry): () => void {
+  const rss = registry.gauge('process_resident_memory_bytes', 'Resident memory size in bytes.');
+  const heapUsed = registry.gauge('nodejs_heap_used_bytes', 'V8 heap in use, in bytes.');
+  const external = registry.gauge('nodejs_external_memory_bytes', 'Memory held by Buffers and other C++ objects, in bytes.');
+  const startTime = registry.gauge('process_start_time_seconds', 'Start time of the process since the Unix epoch, in seconds.');
+  startTime.set(Math.round(Date.now() / 1000 - process.uptime()));
+  return registry.addCollector(() => {
+    const m = process.memoryUsage();
+    rss.set(m.rss);
+    heapUsed.set(m.heapUsed);
+    external.set(m.external);
+  });
+}

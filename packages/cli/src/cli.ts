@@ -1,0 +1,151 @@
+// The `shoal` command line. Only this package reads the process environment (bin.ts hands it in);
+// everything below gets a validated ShoalConfig.
+
+import { Command, CommanderError, Option } from 'commander';
+import {
+  ConfigError,
+  DataDirError,
+  DataNode,
+  DEFAULT_DATA_DIR,
+  DEFAULT_HTTP_BIND,
+  DEFAULT_LOG_LEVEL,
+  ENV_VARS,
+  ListenError,
+  LOG_LEVELS,
+  SHOAL_VERSION,
+  createLogger,
+  loadConfig,
+  type Environment,
+  type Logger,
+} from '@shoal/data';
+
+/** Exit codes: 0 success, 1 the server could not start or stop cleanly, 2 bad usage. */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+const SERVER_EXAMPLES = `
+Examples:
+  shoal server
+      Serve the InfluxDB 1.x HTTP API on ${DEFAULT_HTTP_BIND} with data in ${DEFAULT_DATA_DIR}.
+  shoal server --http-bind :8086 --data-dir /var/lib/shoal
+      Listen on every interface; keep data under /var/lib/shoal.
+  ${ENV_VARS.logLevel}=debug shoal server --config /etc/shoal/shoal.json
+      Read settings from a JSON file; the environment overrides it and flags override both.
+
+Environment:
+  ${ENV_VARS.config}      config file (as --config)
+  ${ENV_VARS.httpBind}   HTTP bind address (as --http-bind)
+  ${ENV_VARS.dataDir}    data directory (as --data-dir)
+  ${ENV_VARS.logLevel}   log level (as --log-level)
+`;
+
+export interface CliIo {
+  readonly stdout: (s: string) => void;
+  readonly stderr: (s: string) => void;
+  /** Ends the process. */
+  readonly exit: (code: number) => never;
+}
+
+interface ServerFlags {
+  readonly httpBind?: string;
+  readonly dataDir?: string;
+  readonly config?: string;
+  readonly logLevel?: string;
+}
+
+export function buildProgram(env: Environment, io: CliIo): Command {
+  const program = new Command('shoal')
+    .description('Shoal: an InfluxDB 1.x compatible time-series database.')
+    .version(SHOAL_VERSION, '-V, --version', 'print the version and exit')
+    .helpOption('-h, --help', 'show help')
+    .showHelpAfterError("(run 'shoal --help' for usage)")
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      outputError: (s, write) => write(s.replace(/^error: /, 'shoal: ')),
+    })
+    .exitOverride();
+  program.addHelpText('after', `\nRun 'shoal server --help' for the server's options and examples.\n`);
+
+  program
+    .command('server')
+    .description('run a DATA node: the HTTP API (/write, /query, /ping, /health, /metrics) over local storage')
+    .option('--http-bind <addr>', `HTTP bind address, host:port or :port (default: ${DEFAULT_HTTP_BIND})`)
+    .option('--data-dir <dir>', `directory for the catalog and shards (default: ${DEFAULT_DATA_DIR})`)
+    .option('--config <file>', 'JSON config file; environment variables and flags override it')
+    .addOption(new Option('--log-level <level>', `log level (default: ${DEFAULT_LOG_LEVEL})`).choices([...LOG_LEVELS]))
+    .showHelpAfterError("(run 'shoal server --help' for usage)")
+    .addHelpText('after', SERVER_EXAMPLES)
+    .action(async (flags: ServerFlags) => {
+      await runServer(flags, env, io);
+    });
+  return program;
+}
+
+/** Parses argv (as process.argv) and runs the command; resolves when a command that returns is done. */
+export async function main(argv: readonly string[], env: Environment, io: CliIo): Promise<void> {
+  const program = buildProgram(env, io);
+  try {
+    if (argv.length <= 2) {
+      program.outputHelp();
+      io.exit(EXIT_USAGE);
+    }
+    await program.parseAsync([...argv]);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') io.exit(EXIT_OK);
+      io.exit(EXIT_USAGE);
+    }
+    throw err;
+  }
+}
+
+async function runServer(flags: ServerFlags, env: Environment, io: CliIo): Promise<void> {
+  let config;
+  try {
+    config = await loadConfig({ flags, env });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.stderr(`shoal: ${err.message}\n`);
+      io.exit(EXIT_USAGE);
+    }
+    throw err;
+  }
+
+  const logger: Logger = createLogger({ level: config.logLevel });
+  let node: DataNode;
+  try {
+    node = await DataNode.start(config, { logger });
+  } catch (err) {
+    if (err instanceof ListenError || err instanceof DataDirError) {
+      logger.fatal({ err }, err.message);
+      io.stderr(`shoal: ${err.message}\n`);
+    } else {
+      logger.fatal({ err }, 'start-up failed');
+      io.stderr(`shoal: start-up failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
+    io.exit(EXIT_FAILURE);
+  }
+
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      logger.warn({ signal }, 'second signal: exiting without finishing shutdown');
+      io.exit(EXIT_FAILURE);
+    }
+    logger.info({ signal }, 'signal received: shutting down (send it again to force exit)');
+    node.stop().then(
+      () => io.exit(EXIT_OK),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        io.stderr(`shoal: shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        io.exit(EXIT_FAILURE);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // The server runs until a signal; the open HTTP socket keeps the event loop alive.
+}
