@@ -1,1 +1,11 @@
 export { FieldType, FIELD_TYPE_NAMES, fieldTypeName } from './field-type.js';
+export { type Precision, parsePrecision, precisionMultiplierNs } from './precision.js';
+export {
+  type ParsedLine,
+  type LineError,
+  type LineVisitor,
+  type ParseOptions,
+  MAX_KEY_BYTES,
+  parseLines,
+} from './parser.js';
+export { type Point, parseToPoints, formatPoint } from './point.js';
