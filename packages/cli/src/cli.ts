@@ -66,7 +66,16 @@ export function buildProgram(env: Environment, io: CliIo): Command {
       outputError: (s, write) => write(s.replace(/^error: /, 'shoal: ')),
     })
     .exitOverride();
-  program.addHelpText('after', `\nRun 'shoal server --help' for the server's options and examples.\n`);
+  program.addHelpText(
+    'after',
+    `
+Examples:
+  shoal server                                    serve on ${DEFAULT_HTTP_BIND}, data in ${DEFAULT_DATA_DIR}
+  shoal server --http-bind :8086 --data-dir /var/lib/shoal
+
+Run 'shoal server --help' for every option, environment variable and more examples.
+`,
+  );
 
   program
     .command('server')

@@ -1,21 +1,13 @@
 import { request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Catalog, DatabaseInfo, RetentionPolicyInfo, RetentionPolicySpec } from '@shoal/tsdb';
 import { MetricsRegistry } from '../metrics.js';
 import type { PointsWriter, WriteOutcome, WriteRequest } from '../points-writer.js';
 import { HttpApi, type NodePhase } from './api.js';
 import { HttpServer } from './server.js';
 import { INFLUXDB_VERSION_HEADER_VALUE, SHOAL_VERSION } from './version.js';
-
-// TEMPORARY until @shoal/lineproto exports parsePrecision (being written in parallel): supply
-// InfluxDB's precisions when the real one is absent.
-vi.mock('@shoal/lineproto', async (importOriginal) => {
-  const real = await importOriginal<Record<string, unknown>>();
-  const fallback = (s: string | undefined) => (s === undefined || s === '' ? 'ns' : ['ns', 'n', 'u', 'ms', 's', 'm', 'h'].includes(s) ? s : undefined);
-  return { ...real, parsePrecision: real['parsePrecision'] ?? fallback };
-});
 
 // ---- test doubles -------------------------------------------------------------------------
 
