@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -39,10 +41,10 @@ function tempDir(): string {
 }
 
 /** Starts `shoal server` on port 0 and resolves with its URL once it logs that it is ready. */
-function startServer(dataDir: string): Promise<Running> {
+function startServer(dataDir: string, extraArgs: string[] = []): Promise<Running> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('SHOAL_')) env[k] = v;
-  const child = spawn(process.execPath, [BIN, 'server', '--http-bind', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'info'], { env });
+  const child = spawn(process.execPath, [BIN, 'server', '--http-bind', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'info', ...extraArgs], { env });
   children.push(child);
   const lines: Array<Record<string, unknown>> = [];
   let partial = '';
@@ -130,4 +132,54 @@ describe('shoal server (child process)', () => {
     second.child.kill('SIGTERM');
     expect((await second.exited).code).toBe(0);
   });
+
+  it('bounds the wait for a request still in flight at shutdown, then exits 0', async () => {
+    const dir = tempDir();
+    const configFile = join(dir, 'shoal.json');
+    writeFileSync(configFile, JSON.stringify({ http: { shutdownTimeoutMs: 300 } }));
+    const s = await startServer(join(dir, 'data'), ['--config', configFile]);
+    const socket = await openSlowWrite(s.url);
+    const t0 = Date.now();
+    s.child.kill('SIGTERM');
+    const { code } = await s.exited;
+    socket.destroy();
+    expect(code).toBe(0);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+    expect(Date.now() - t0).toBeLessThan(SHUTDOWN_MS_MAX);
+    expect(s.logLines().find((l) => l['msg'] === 'requests still running at the shutdown deadline were cut')).toMatchObject({ requestsCut: 1 });
+  });
+
+  it('exits at once with 1 on a second signal during shutdown', async () => {
+    const s = await startServer(tempDir());
+    const socket = await openSlowWrite(s.url);
+    s.child.kill('SIGTERM');
+    await waitFor(() => s.logLines().some((l) => l['msg'] === 'shutting down'));
+    const t0 = Date.now();
+    s.child.kill('SIGTERM');
+    const { code } = await s.exited;
+    socket.destroy();
+    expect(code).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(SHUTDOWN_MS_MAX);
+  });
 });
+
+/** Starts a /write whose body never finishes arriving, so the request stays in flight. */
+async function openSlowWrite(url: string) {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  socket.on('error', () => undefined);
+  await fetch(`${url}/query?q=CREATE+DATABASE+slow`, { method: 'POST' });
+  socket.write('POST /write?db=slow HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nm v=1');
+  // Give the server time to take the request.
+  await new Promise((r) => setTimeout(r, 100));
+  return socket;
+}
+
+async function waitFor(cond: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

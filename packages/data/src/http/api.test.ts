@@ -371,6 +371,14 @@ describe('/write', () => {
     expect(writer.requests).toHaveLength(0);
   });
 
+  it('closes the connection after an early error only when the unread body is large or unsized', async () => {
+    const { call } = await start();
+    expect((await call('POST', '/write?db=nope', 'm v=1')).headers.connection).toBe('keep-alive');
+    const chunked = await call('POST', '/write?db=nope', 'm v=1', { 'Transfer-Encoding': 'chunked' });
+    expect(chunked.status).toBe(404);
+    expect(chunked.headers.connection).toBe('close');
+  });
+
   it('answers 413 when a chunked body grows over the limit', async () => {
     const { call } = await start({ maxBodyBytes: 100 });
     // No Content-Length: node sends chunked encoding when a header says so.

@@ -55,6 +55,13 @@ const CORS_ALLOW_METHODS = 'DELETE, GET, OPTIONS, POST, PUT';
 const CORS_ALLOW_HEADERS = 'Accept, Accept-Encoding, Authorization, Content-Length, Content-Type, X-CSRF-Token, X-HTTP-Method-Override';
 const CORS_EXPOSE_HEADERS = 'Date, X-InfluxDB-Version, X-InfluxDB-Build';
 
+/**
+ * An error answered before the request body was read: a body up to this size is drained so the
+ * connection can be reused (Go's server does the same with 256 KiB); a larger or unsized one
+ * closes the connection instead of being read for nothing.
+ */
+const UNREAD_BODY_DRAIN_BYTES_MAX = 256 * 1024;
+
 /** Request ids taken from clients are kept only when short and printable. */
 const REQUEST_ID_CHARS_MAX = 128;
 
@@ -143,6 +150,10 @@ export class HttpApi {
     this.dispatch(req, res, url, route, summary).catch((err: unknown) => {
       const httpErr = err instanceof HttpError ? err : new HttpError(500, err instanceof Error ? err.message : String(err));
       if (httpErr.status >= 500) this.logger.error({ err, requestId, path: url.pathname }, 'request failed');
+      if (!req.complete && !res.headersSent) {
+        const declared = Number(req.headers['content-length']);
+        if (!(declared <= UNREAD_BODY_DRAIN_BYTES_MAX)) res.setHeader('Connection', 'close');
+      }
       sendError(res, httpErr, url.searchParams.get('pretty') === 'true');
     });
   };
