@@ -28,6 +28,9 @@ export const MESSAGES = {
   starting: 'server is starting',
   shuttingDown: 'server is shutting down',
   notExecuted: 'not executed',
+  invalidName: 'invalid name',
+  databaseNameRequired: 'database name required',
+  bodyAborted: 'request body aborted by the client',
 } as const;
 
 export function databaseNotFoundMessage(db: string): string {
@@ -90,12 +93,25 @@ export function httpErrorFromOutcome(outcome: WriteOutcome): HttpError | undefin
   return new HttpError(400, `partial write: ${reasons.join('\n')} dropped=${parseErrorCount + dropped}`);
 }
 
+/** InfluxQL's wording (no quotes, unlike /write's). */
+export function statementDatabaseNotFoundMessage(db: string): string {
+  return `database not found: ${db}`;
+}
+
 /** A statement's failure, in the wording InfluxDB puts in `results[i].error`. */
 export function statementErrorMessage(err: unknown): string {
-  if (named(err, 'DatabaseNotFoundError')) return `database not found: ${String(err.database)}`;
+  if (named(err, 'DatabaseNotFoundError')) return statementDatabaseNotFoundMessage(String(err.database));
   if (named(err, 'RetentionPolicyNotFoundError')) return 'retention policy not found';
   if (err instanceof Error) return err.message;
   return String(err);
+}
+
+/** A failure to decompress a gzip body, worded as Go's reader would. */
+export function gzipErrorMessage(err: Error): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'Z_DATA_ERROR' && /header/i.test(err.message)) return 'gzip: invalid header';
+  if (code === 'Z_BUF_ERROR') return 'unexpected EOF';
+  return `gzip: ${err.message}`;
 }
 
 /**

@@ -4,7 +4,7 @@
 
 import type { IncomingMessage } from 'node:http';
 import { createGunzip } from 'node:zlib';
-import { HttpError, MESSAGES } from './errors.js';
+import { HttpError, MESSAGES, gzipErrorMessage } from './errors.js';
 
 export interface ReadBodyOptions {
   readonly maxBytes: number;
@@ -54,7 +54,7 @@ export function readBody(req: IncomingMessage, opts: ReadBodyOptions): Promise<B
     };
 
     req.on('error', (err) => fail(new HttpError(400, err.message)));
-    req.on('aborted', () => fail(new HttpError(400, 'request body aborted by the client')));
+    req.on('aborted', () => fail(new HttpError(400, MESSAGES.bodyAborted)));
 
     if (gunzip === undefined) {
       req.on('data', onData);
@@ -71,11 +71,4 @@ export function readBody(req: IncomingMessage, opts: ReadBodyOptions): Promise<B
     gunzip.on('error', (err) => fail(new HttpError(400, gzipErrorMessage(err))));
     req.pipe(gunzip);
   });
-}
-
-function gzipErrorMessage(err: Error): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'Z_DATA_ERROR' && /header/i.test(err.message)) return 'gzip: invalid header';
-  if (code === 'Z_BUF_ERROR') return 'unexpected EOF';
-  return `gzip: ${err.message}`;
 }

@@ -10,7 +10,7 @@
 // statement-level error; anything else is a parse error, worded like InfluxQL's.
 
 import type { Catalog, RetentionPolicyInfo } from '@shoal/tsdb';
-import { MESSAGES, statementErrorMessage, unsupportedStatementMessage } from './errors.js';
+import { MESSAGES, statementDatabaseNotFoundMessage, statementErrorMessage, unsupportedStatementMessage } from './errors.js';
 
 // ---------------------------------------------------------------------------------------------
 // Scanner
@@ -580,9 +580,9 @@ async function executeOne(stmt: StopgapStatement, ctx: StopgapContext): Promise<
       return undefined;
     case 'show-retention-policies': {
       const db = stmt.database ?? ctx.database;
-      if (db === '') throw new StatementError('database name required');
+      if (db === '') throw new StatementError(MESSAGES.databaseNameRequired);
       const info = catalog.database(db);
-      if (info === undefined) throw new StatementError(`database not found: ${db}`);
+      if (info === undefined) throw new StatementError(statementDatabaseNotFoundMessage(db));
       return [
         {
           columns: ['name', 'duration', 'shardGroupDuration', 'replicaN', 'default'],
@@ -629,7 +629,7 @@ async function executeOne(stmt: StopgapStatement, ctx: StopgapContext): Promise<
 function checkName(name: string): void {
   const printable = !/[\u0000-\u001f\u007f-\u009f]/.test(name);
   if (!printable || name === '' || name === '.' || name === '..' || /[/\\]/.test(name)) {
-    throw new StatementError('invalid name');
+    throw new StatementError(MESSAGES.invalidName);
   }
 }
 
