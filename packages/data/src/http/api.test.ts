@@ -280,6 +280,13 @@ describe('/write', () => {
     expect(writer.requests).toHaveLength(0);
   });
 
+  it('sends a non-ASCII error message in the header as raw UTF-8 bytes, as Go does', async () => {
+    const { call } = await start();
+    const r = await call('POST', '/write?db=' + encodeURIComponent('naïve'), 'm v=1');
+    expect(r.json).toEqual({ error: 'database not found: "naïve"' });
+    expect(Buffer.from(String(r.headers['x-influxdb-error']), 'latin1').toString('utf8')).toBe('database not found: "naïve"');
+  });
+
   it('answers 404 for a retention policy that does not exist (InfluxDB says 500)', async () => {
     const { call, writer } = await start();
     writer.failWith = new NamedError('RetentionPolicyNotFoundError', 'retention policy not found: x', { database: 'db', retentionPolicy: 'x' });

@@ -236,11 +236,17 @@ export class HttpApi {
         status,
         durationMs: Math.round(seconds * 1e6) / 1e3,
         ...summary,
-        ...(status >= 400 ? { error: res.getHeader('X-Influxdb-Error') } : {}),
+        ...(status >= 400 ? { error: errorOf(res) } : {}),
       },
       'http request',
     );
   }
+}
+
+/** The error message sent in X-Influxdb-Error, decoded back from the header's latin1 form. */
+function errorOf(res: ServerResponse): string | undefined {
+  const v = res.getHeader('X-Influxdb-Error');
+  return typeof v === 'string' ? Buffer.from(v, 'latin1').toString('utf8') : undefined;
 }
 
 function requestIdOf(req: IncomingMessage): string {
