@@ -62,7 +62,7 @@ export async function serveQuery(
     // One JSON document per statement result, each on its own line, as InfluxDB streams them.
     res.statusCode = 200;
     res.setHeader('Content-Type', JSON_CONTENT_TYPE);
-    res.end(results.map((r) => jsonText({ results: [r] }, pretty)).join(''));
+    res.end(Buffer.from(results.map((r) => jsonText({ results: [r] }, pretty)).join(''), 'utf8'));
     return;
   }
   sendJson(res, 200, { results }, pretty);

@@ -12,11 +12,7 @@ export function jsonText(body: unknown, pretty = false): string {
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, pretty = false): void {
-  const text = jsonText(body, pretty);
-  res.statusCode = status;
-  res.setHeader('Content-Type', JSON_CONTENT_TYPE);
-  res.setHeader('Content-Length', Buffer.byteLength(text));
-  res.end(text);
+  sendText(res, status, JSON_CONTENT_TYPE, jsonText(body, pretty));
 }
 
 export function sendError(res: ServerResponse, err: HttpError, pretty = false): void {
@@ -36,8 +32,11 @@ export function sendEmpty(res: ServerResponse, status: number): void {
 }
 
 export function sendText(res: ServerResponse, status: number, contentType: string, text: string): void {
+  // A Buffer, not a string: Node writes headers together with a first string chunk in that
+  // chunk's encoding (UTF-8), which would re-encode X-Influxdb-Error's latin1-carried bytes.
+  const bytes = Buffer.from(text, 'utf8');
   res.statusCode = status;
   res.setHeader('Content-Type', contentType);
-  res.setHeader('Content-Length', Buffer.byteLength(text));
-  res.end(text);
+  res.setHeader('Content-Length', bytes.length);
+  res.end(bytes);
 }
