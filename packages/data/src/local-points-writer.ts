@@ -1,0 +1,190 @@
+// The single-node write path: parse, check against the catalog (retention and field types), find
+// or create shard groups, and write each local shard. Every bad point is counted and explained;
+// none of them stops the good ones.
+
+import type { Logger } from 'pino';
+import { fieldTypeName, parseLines, type FieldType, type LineError, type ParsedLine } from '@shoal/lineproto';
+import {
+  FieldTypeConflictError,
+  PointBatch,
+  encodeWriteRecordHeader,
+  type Catalog,
+  type ShardGroupInfo,
+  type TSDBStore,
+} from '@shoal/tsdb';
+import type { PointsWriter, WriteOutcome, WriteRequest } from './points-writer.js';
+import { shardFor } from './shard-mapper.js';
+
+/** Parse errors kept for the response; the count goes on past this. */
+const PARSE_ERRORS_KEPT_MAX = 100;
+const BEYOND_RETENTION = 'points beyond retention policy';
+const MIN_TIME = -(1n << 63n);
+const NEWLINE = Buffer.from('\n');
+
+export interface LocalPointsWriterOptions {
+  readonly catalog: Catalog;
+  readonly store: TSDBStore;
+  readonly logger: Logger;
+  /** Server clock in ns, for points without a timestamp and for retention; injectable for tests. */
+  readonly nowNs?: () => bigint;
+}
+
+export class LocalPointsWriter implements PointsWriter {
+  private readonly nowNs: () => bigint;
+
+  constructor(private readonly opts: LocalPointsWriterOptions) {
+    this.nowNs = opts.nowNs ?? (() => BigInt(Date.now()) * 1_000_000n);
+  }
+
+  async write(req: WriteRequest): Promise<WriteOutcome> {
+    const { catalog, store } = this.opts;
+    const db = req.database;
+    const rp = catalog.retentionPolicy(db, req.retentionPolicy);
+    const serverTime = this.nowNs();
+    const batch = new PointBatch();
+    const parseErrors: string[] = [];
+    let parseErrorCount = 0;
+    let dropped = 0;
+    let dropReason: string | undefined;
+    const drop = (reason: string): void => {
+      dropped++;
+      dropReason ??= reason;
+    };
+
+    parseLines(
+      req.body,
+      {
+        point: (line: ParsedLine) => {
+          batch.addLine(line, line.time ?? serverTime, line.lineStart, line.lineEnd);
+        },
+        error: (err: LineError) => {
+          if (err.kind === 'invalid') {
+            drop(err.message);
+            return;
+          }
+          parseErrorCount++;
+          if (parseErrors.length < PARSE_ERRORS_KEPT_MAX) parseErrors.push(err.message);
+        },
+      },
+      { precision: req.precision },
+    );
+
+    // Retention and field types, point by point; new fields are fixed in the catalog before any
+    // point that uses them is written, so every node decides a later conflict the same way.
+    const cutoff = rp.durationNs === 0n ? MIN_TIME : serverTime - rp.durationNs;
+    const accepted = new Uint8Array(batch.count);
+    let newFields = this.checkPoints(db, batch, cutoff, accepted, drop);
+    while (newFields.size > 0) {
+      const conflicted = await this.addFields(db, newFields);
+      if (!conflicted) break;
+      // Another write fixed a type first: check the points that relied on the new fields again.
+      newFields = this.checkPoints(db, batch, cutoff, accepted, drop, conflicted);
+    }
+
+    // Shard groups: one catalog lookup per group boundary crossed, creation when missing.
+    const byShard = new Map<number, { group: ShardGroupInfo; points: number[] }>();
+    let group: ShardGroupInfo | undefined;
+    for (let p = 0; p < batch.count; p++) {
+      if (accepted[p] !== 1) continue;
+      const t = batch.times[p]!;
+      if (!group || t < group.startNs || t >= group.endNs) {
+        group = catalog.shardGroupAt(db, rp.name, t) ?? (await catalog.createShardGroup(db, rp.name, t));
+      }
+      const shard = shardFor(group, batch.seriesKeys[p]!);
+      let entry = byShard.get(shard.id);
+      if (!entry) {
+        entry = { group, points: [] };
+        byShard.set(shard.id, entry);
+      }
+      entry.points.push(p);
+    }
+
+    const header = encodeWriteRecordHeader(req.precision, serverTime);
+    const wholeBody = parseErrorCount === 0 && dropped === 0 && byShard.size === 1;
+    const writes: Promise<void>[] = [];
+    let written = 0;
+    for (const [shardId, { group: g, points }] of byShard) {
+      const shard = await store.createShard(shardId, { database: db, retentionPolicy: rp.name, shardGroupId: g.id });
+      // A clean request is logged as it came; otherwise only this shard's accepted lines.
+      const lines = wholeBody ? req.body : linesOf(req.body, batch, points);
+      writes.push(shard.write(batch, points, points.length, [header, lines]));
+      written += points.length;
+    }
+    await Promise.all(writes);
+    return { written, parseErrorCount, parseErrors, dropped, dropReason };
+  }
+
+  /**
+   * Marks points accepted (1) or dropped (2) and returns the fields the catalog does not know yet.
+   * With `recheck`, only points of those measurements that were accepted are examined again.
+   */
+  private checkPoints(
+    db: string,
+    batch: PointBatch,
+    cutoff: bigint,
+    accepted: Uint8Array,
+    drop: (reason: string) => void,
+    recheck?: ReadonlySet<string>,
+  ): Map<string, Map<string, FieldType>> {
+    const { catalog } = this.opts;
+    const pending = new Map<string, Map<string, FieldType>>();
+    for (let p = 0; p < batch.count; p++) {
+      const measurement = batch.measurements[p]!;
+      if (recheck) {
+        if (accepted[p] !== 1 || !recheck.has(measurement)) continue;
+      } else if (batch.times[p]! < cutoff) {
+        accepted[p] = 2;
+        drop(BEYOND_RETENTION);
+        continue;
+      }
+      let newHere = pending.get(measurement);
+      let conflict: string | undefined;
+      const end = batch.fieldOffsets[p + 1]!;
+      for (let f = batch.fieldOffsets[p]!; f < end; f++) {
+        const key = batch.fieldKeys[f]!;
+        const type = batch.fieldTypes[f]! as FieldType;
+        const known = catalog.fieldType(db, measurement, key) ?? newHere?.get(key);
+        if (known === undefined) {
+          if (!newHere) {
+            newHere = new Map();
+            pending.set(measurement, newHere);
+          }
+          newHere.set(key, type);
+        } else if (known !== type) {
+          conflict = new FieldTypeConflictError(measurement, key, fieldTypeName(type), fieldTypeName(known)).message;
+          break;
+        }
+      }
+      if (conflict) {
+        accepted[p] = 2;
+        drop(conflict);
+      } else {
+        accepted[p] = 1;
+      }
+    }
+    return pending;
+  }
+
+  /** Fixes new field types; returns the measurements whose fields conflicted meanwhile. */
+  private async addFields(db: string, fields: Map<string, Map<string, FieldType>>): Promise<Set<string> | undefined> {
+    let conflicted: Set<string> | undefined;
+    for (const [measurement, f] of fields) {
+      try {
+        await this.opts.catalog.addFields(db, measurement, [...f]);
+      } catch (err) {
+        if (!(err instanceof FieldTypeConflictError)) throw err;
+        (conflicted ??= new Set()).add(measurement);
+      }
+    }
+    return conflicted;
+  }
+}
+
+/** The given points' lines, each ending in a newline, as one buffer. */
+function linesOf(body: Uint8Array, batch: PointBatch, points: readonly number[]): Buffer {
+  const parts: Uint8Array[] = [];
+  for (const p of points) {
+    parts.push(body.subarray(batch.lineStarts[p]!, batch.lineEnds[p]!), NEWLINE);
+  }
+  return Buffer.concat(parts);
+}
