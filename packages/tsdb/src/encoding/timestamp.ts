@@ -65,8 +65,11 @@ export function writeTimestamps(w: ByteWriter, times: BigInt64Array, start: numb
       break;
     }
     deltas[i - 1] = d;
-    if (d !== deltas[0]) allEqual = false;
-    while (exp > 0 && d % POW10[exp]! !== 0) exp--;
+    // A delta equal to the previous one cannot lower the common divisor: skip the fmod.
+    if (i === 1 || d !== deltas[i - 2]) {
+      if (d !== deltas[0]) allEqual = false;
+      while (exp > 0 && d % POW10[exp]! !== 0) exp--;
+    }
   }
   if (n === 1 || !fast) {
     writeWide(w, u, n);
