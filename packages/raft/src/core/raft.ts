@@ -530,7 +530,8 @@ export class RaftCore {
         pr.becomeReplicate();
         pr.next = last + 1;
       }
-      pr.recentActive = true;
+      // Followers must prove themselves within the first election timeout (CheckQuorum).
+      pr.recentActive = id === this.id;
       this.prs.set(id, pr);
     }
     // §5.4.2 / §8: commit an entry of our own term at once, so earlier entries commit with it and
