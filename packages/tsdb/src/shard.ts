@@ -102,6 +102,11 @@ export class Shard {
   private readonly persistedSeries = new Set<number>();
   private readonly tails = new Map<number, TailBlock>();
   private flushing: Promise<void> | undefined;
+  /** Set when a flush wrote before a column's tail, which can leave small blocks behind. */
+  private compactionDue = false;
+  private compacting: Promise<number> | undefined;
+  /** Flushes and compactions both rewrite blocks and tails: they run one at a time, in order. */
+  private blockWork: Promise<unknown> = Promise.resolve();
   private closed = false;
   private lastWriteMs = Date.now();
   private coldTimer: NodeJS.Timeout | undefined;
@@ -246,7 +251,7 @@ export class Shard {
       sealed.catch(() => undefined);
       this.snapshots.push({ cache: snapshot, sealed });
     }
-    this.flushing = this.writeSnapshots().finally(() => {
+    this.flushing = this.serially(() => this.writeSnapshots()).finally(() => {
       this.flushing = undefined;
     });
     return this.flushing;
@@ -262,6 +267,18 @@ export class Shard {
       await this.writeSnapshot(cache);
       this.wal.removeSealedUpTo(await sealed);
       this.snapshots.shift();
+    }
+    if (this.compactionDue && !this.compacting && !this.closed) {
+      this.compactionDue = false;
+      // Queued behind this flush; not awaited here, or the flush would wait on itself.
+      this.compacting = this.serially(() => this.compactBlocks())
+        .catch((err: Error) => {
+          this.logger.error({ err }, 'compaction failed');
+          return 0;
+        })
+        .finally(() => {
+          this.compacting = undefined;
+        });
     }
   }
 
@@ -289,6 +306,12 @@ export class Shard {
     this.flushes++;
     this.blocksWritten += blocks;
     this.logger.debug({ values: snapshot.values, bytes: snapshot.bytes, blocks, ms: Date.now() - started }, 'cache flushed');
+  }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.blockWork.then(work, work);
+    this.blockWork = run.catch(() => undefined);
+    return run;
   }
 
   private fieldId(name: string, ops: BatchOp[]): number {
@@ -325,6 +348,8 @@ export class Shard {
         if (k.equals(tail.key)) keepTail = undefined;
       }
       if (old.length > 0) merged = mergeColumnData(concatColumnData(data.type, old), merged);
+      // Data before the tail lands between existing blocks, as blocks that may be small.
+      this.compactionDue = true;
     } else if (tail && tail.meta.count < this.blockPointsMax) {
       const v = await this.db.get(tail.key);
       if (v) {
@@ -437,7 +462,11 @@ export class Shard {
    * appends never leave small blocks (the tail absorbs them), but out-of-order writes and
    * overwrites can; a run is merged when it holds at least two blocks below the block size.
    */
-  async compact(): Promise<number> {
+  compact(): Promise<number> {
+    return this.serially(() => this.compactBlocks());
+  }
+
+  private async compactBlocks(): Promise<number> {
     const ops: BatchOp[] = [];
     let run: Array<{ key: Buffer; meta: BlockKey }> = [];
     let rewritten = 0;
@@ -464,8 +493,6 @@ export class Shard {
       }
       run = [];
     };
-    // Compaction runs between flushes so the tails it may rewrite stay consistent.
-    while (this.flushing) await this.flushing;
     for await (const k of this.db.keys(prefixRange(BLOCK_PREFIX))) {
       const meta = decodeBlockKey(k);
       const prev = run[run.length - 1];
@@ -512,6 +539,7 @@ export class Shard {
     if (this.closed) return;
     this.closed = true;
     if (this.coldTimer) clearInterval(this.coldTimer);
+    if (this.compacting) await this.compacting;
     while (this.flushing || !this.cache.empty || this.snapshots.length > 0) await this.flush();
     await this.wal.close();
     await this.db.close();
