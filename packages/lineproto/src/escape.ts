@@ -82,8 +82,18 @@ export function escapeMeasurement(name: string): string {
   return escapeWith(name, MEASUREMENT_DELIMITERS, MEASUREMENT_ESCAPABLE);
 }
 
-export function escapeTag(text: string): string {
-  return escapeWith(text, TAG_DELIMITERS, TAG_ESCAPABLE);
+export function escapeTagKey(key: string): string {
+  return escapeWith(key, TAG_DELIMITERS, TAG_ESCAPABLE);
+}
+
+/**
+ * Like keys, except that a leading '=' stays as it is: InfluxDB reads the first byte of a tag
+ * value without looking for '=' and keeps it unescaped in its series key, so we do the same and
+ * the key of a series does not depend on how its value was spelled.
+ */
+export function escapeTagValue(value: string): string {
+  if (value.charCodeAt(0) !== 0x3d) return escapeWith(value, TAG_DELIMITERS, TAG_ESCAPABLE);
+  return '=' + escapeWith(value.slice(1), TAG_DELIMITERS, TAG_ESCAPABLE);
 }
 
 export function escapeFieldKey(key: string): string {

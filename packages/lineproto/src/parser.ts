@@ -8,7 +8,8 @@
 import { FieldType } from './field-type.js';
 import {
   escapeMeasurement,
-  escapeTag,
+  escapeTagKey,
+  escapeTagValue,
   unescapeFieldKey,
   unescapeMeasurement,
   unescapeStringField,
@@ -155,8 +156,16 @@ const EXACT_DIGITS_MAX = 15;
 
 /** Field-key interning: direct-mapped cache, keyed by a hash of the raw bytes. */
 const INTERN_SLOTS = 1024;
-/** Above this many fields, duplicate detection uses a Map instead of pairwise comparison. */
-const PAIRWISE_DEDUPE_FIELDS_MAX = 32;
+/** Above this many fields, duplicate detection uses a Map instead of the bucket table. */
+const BUCKET_DEDUPE_FIELDS_MAX = 64;
+/** Buckets of the per-line field-key table (hash → first field in the bucket). */
+const DEDUPE_BUCKETS = 256;
+/**
+ * Series-key cache: direct-mapped, keyed by the measurement and tags exactly as written. Series
+ * repeat from line to line, so a hit skips sorting, copying and decoding the key, and hands the
+ * consumer the same string object every time (its hash is then computed once, not per line).
+ */
+const SERIES_CACHE_SLOTS = 8192;
 
 type FastBuffer = Buffer & {
   latin1Slice(start: number, end: number): string;
@@ -222,10 +231,17 @@ class Interner {
   }
 }
 
+/** FNV-1a over raw bytes. */
 function hashBytes(buf: Uint8Array, s: number, e: number): number {
-  let h = 0;
-  for (let k = s; k < e; k++) h = (h * 31 + buf[k]!) | 0;
+  let h = 0x811c9dc5 | 0;
+  for (let k = s; k < e; k++) h = Math.imul(h ^ buf[k]!, 0x01000193);
   return h;
+}
+
+function equalBytes(known: Uint8Array, buf: Uint8Array, s: number): boolean {
+  const len = known.length;
+  for (let k = 0; k < len; k++) if (known[k] !== buf[s + k]) return false;
+  return true;
 }
 
 const identity = (s: string): string => s;
@@ -263,9 +279,11 @@ class LineParser implements ParsedLine {
   private tagKeyStart = new Int32Array(16);
   private tagKeyEnd = new Int32Array(16);
   private tagValueEnd = new Int32Array(16);
-  /** Sorted position → index in input order. */
+  /** Sorted position → index in input order; computed lazily on a series-cache hit. */
   private tagOrder = new Int32Array(16);
   private tagsInInputOrder = true;
+  private tagOrderPending = false;
+  private keyHash = 0;
   /** Decoded tags when the key has escapes, in sorted order. */
   private tagKeyText: string[] = [];
   private tagValueText: string[] = [];
@@ -296,6 +314,11 @@ class LineParser implements ParsedLine {
   private seriesKeyText: string | undefined = undefined;
 
   private readonly fieldKeys = new Interner();
+  private readonly seriesRaw: Array<Uint8Array | undefined> = new Array(SERIES_CACHE_SLOTS).fill(undefined);
+  private readonly seriesText: string[] = new Array(SERIES_CACHE_SLOTS).fill('');
+  private readonly dedupeStamp = new Int32Array(DEDUPE_BUCKETS);
+  private readonly dedupeFirst = new Int32Array(DEDUPE_BUCKETS);
+  private dedupeLine = 0;
   private readonly tagKeys = new Interner();
   private readonly measurements = new Interner();
   private scratch = Buffer.alloc(1024) as FastBuffer;
@@ -332,6 +355,7 @@ class LineParser implements ParsedLine {
 
   tagKey(i: number): string {
     this.checkIndex(i, this.tagN);
+    if (this.tagOrderPending) this.orderTagsLate();
     if (this.keyEscaped) return this.tagKeyText[i]!;
     const t = this.tagOrder[i]!;
     const s = this.tagKeyStart[t]!;
@@ -341,6 +365,7 @@ class LineParser implements ParsedLine {
 
   tagValue(i: number): string {
     this.checkIndex(i, this.tagN);
+    if (this.tagOrderPending) this.orderTagsLate();
     if (this.keyEscaped) return this.tagValueText[i]!;
     const t = this.tagOrder[i]!;
     return this.decode(this.tagKeyEnd[t]! + 1, this.tagValueEnd[t]!, this.keyHigh);
@@ -645,6 +670,17 @@ class LineParser implements ParsedLine {
     this.keyEnd = i;
     this.keyEscaped = escaped;
     this.keyHigh = high;
+    // A key seen before (byte for byte) was already checked for duplicates and sorted.
+    const hash = hashBytes(buf, s, i);
+    this.keyHash = hash;
+    const slot = hash & (SERIES_CACHE_SLOTS - 1);
+    const known = this.seriesRaw[slot];
+    if (known !== undefined && known.length === i - s && equalBytes(known, buf, s)) {
+      this.seriesKeyText = this.seriesText[slot]!;
+      this.tagOrderPending = true;
+      return i;
+    }
+    this.tagOrderPending = false;
     if (escaped) {
       if (!this.orderEscapedTags()) {
         this.reason = R_DUPLICATE_TAGS;
@@ -655,6 +691,13 @@ class LineParser implements ParsedLine {
       return -1;
     }
     return i;
+  }
+
+  /** Orders the tags of a series-cache hit when the visitor first asks for them. */
+  private orderTagsLate(): void {
+    this.tagOrderPending = false;
+    if (this.keyEscaped) this.orderEscapedTags();
+    else this.orderTags();
   }
 
   /** Sorts tags by key bytes (no escapes in the key). Returns false on a duplicate key. */
@@ -705,7 +748,7 @@ class LineParser implements ParsedLine {
     for (let t = 0; t < n; t++) {
       const key = unescapeTag(this.buf.utf8Slice(this.tagKeyStart[t]!, this.tagKeyEnd[t]!));
       const value = unescapeTag(this.buf.utf8Slice(this.tagKeyEnd[t]! + 1, this.tagValueEnd[t]!));
-      entries.push({ key, value, canonical: escapeTag(key), index: t });
+      entries.push({ key, value, canonical: escapeTagKey(key), index: t });
     }
     entries.sort((a, b) => compareUtf8(a.canonical, b.canonical));
     this.tagKeyText.length = n;
@@ -1165,12 +1208,9 @@ class LineParser implements ParsedLine {
   private dedupeFields(): void {
     const n = this.rawFieldN;
     const slot = this.fieldSlot;
-    const buf = this.buf;
-    const ks = this.fieldKeyStart;
-    const ke = this.fieldKeyEnd;
-    const hash = this.fieldKeyHash;
     let count = 0;
-    if (n > PAIRWISE_DEDUPE_FIELDS_MAX) {
+    if (n > BUCKET_DEDUPE_FIELDS_MAX || this.fieldsEscaped) {
+      // Rare: compare decoded keys.
       const seen = new Map<string, number>();
       for (let f = 0; f < n; f++) {
         if (this.isTimeKey(f)) continue;
@@ -1186,27 +1226,39 @@ class LineParser implements ParsedLine {
       this.visibleFieldN = count;
       return;
     }
-    const byBytes = !this.fieldsEscaped;
+    // A bucket table stamped with a per-line number, so nothing is cleared between lines. Keys
+    // without escapes are equal exactly when their bytes are.
+    const line = ++this.dedupeLine;
+    const stamp = this.dedupeStamp;
+    const first = this.dedupeFirst;
+    const hash = this.fieldKeyHash;
     for (let f = 0; f < n; f++) {
       if (this.isTimeKey(f)) continue;
-      const h = hash[f]!;
-      let at = -1;
-      for (let v = 0; v < count; v++) {
-        const g = slot[v]!;
-        if (byBytes) {
-          if (hash[g] === h && compareBytes(buf, ks[g]!, ke[g]!, buf, ks[f]!, ke[f]!) === 0) {
-            at = v;
-            break;
-          }
-        } else if (this.rawFieldKey(g) === this.rawFieldKey(f)) {
-          at = v;
-          break;
-        }
+      const b = hash[f]! & (DEDUPE_BUCKETS - 1);
+      if (stamp[b] !== line) {
+        stamp[b] = line;
+        first[b] = count;
+        slot[count++] = f;
+        continue;
       }
+      const at = this.findEqualField(f, first[b]!, count);
       if (at < 0) slot[count++] = f;
       else slot[at] = f;
     }
     this.visibleFieldN = count;
+  }
+
+  /** Visible slot in [from, count) whose key has the same bytes as field f, or -1. */
+  private findEqualField(f: number, from: number, count: number): number {
+    const buf = this.buf;
+    const ks = this.fieldKeyStart;
+    const ke = this.fieldKeyEnd;
+    const hash = this.fieldKeyHash;
+    for (let v = from; v < count; v++) {
+      const g = this.fieldSlot[v]!;
+      if (hash[g] === hash[f] && compareBytes(buf, ks[g]!, ke[g]!, buf, ks[f]!, ke[f]!) === 0) return v;
+    }
+    return -1;
   }
 
   private isTimeKey(f: number): boolean {
@@ -1227,10 +1279,24 @@ class LineParser implements ParsedLine {
   }
 
   private buildSeriesKey(): string {
+    const key = this.canonicalKey();
+    // Only keys of points handed to the visitor get here, so cached keys are known valid.
+    const s = this.keyStart;
+    const len = this.keyEnd - s;
+    const raw = new Uint8Array(len);
+    const buf = this.buf;
+    for (let k = 0; k < len; k++) raw[k] = buf[s + k]!;
+    const slot = this.keyHash & (SERIES_CACHE_SLOTS - 1);
+    this.seriesRaw[slot] = raw;
+    this.seriesText[slot] = key;
+    return key;
+  }
+
+  private canonicalKey(): string {
     const buf = this.buf;
     if (this.keyEscaped) {
       let key = escapeMeasurement(this.measurement);
-      for (let t = 0; t < this.tagN; t++) key += `,${escapeTag(this.tagKeyText[t]!)}=${escapeTag(this.tagValueText[t]!)}`;
+      for (let t = 0; t < this.tagN; t++) key += `,${escapeTagKey(this.tagKeyText[t]!)}=${escapeTagValue(this.tagValueText[t]!)}`;
       return key;
     }
     if (this.tagsInInputOrder) return this.decode(this.keyStart, this.keyEnd, this.keyHigh);

@@ -2,7 +2,7 @@
 // ParsedLine and never builds these.
 
 import { FieldType } from './field-type.js';
-import { escapeFieldKey, escapeMeasurement, escapeStringField, escapeTag } from './escape.js';
+import { escapeFieldKey, escapeMeasurement, escapeStringField, escapeTagKey, escapeTagValue } from './escape.js';
 import { type LineError, type ParseOptions, parseLines } from './parser.js';
 
 /** A plain, owned point (tests, slow paths, serializer). */
@@ -80,7 +80,7 @@ export function formatPoint(p: Point): string {
     if (key === '' || value === '') throw new RangeError(`tag ${JSON.stringify(key)} must have a non-empty key and value`);
     checkName('tag key', key);
     checkName('tag value', value);
-    line += `,${escapeTag(key)}=${escapeTag(value)}`;
+    line += `,${escapeTagKey(key)}=${escapeTagValue(value)}`;
   }
   if (p.fields.length === 0) throw new RangeError('a point needs at least one field');
   let sep = ' ';
