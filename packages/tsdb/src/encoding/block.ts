@@ -71,8 +71,8 @@ const OFFSET_MAX_TIME = 14;
 const HEADER_FIXED_BYTES = 22;
 const CRC_BYTES = 4;
 /** Smallest possible block: fixed header, one byte of (boolean) stats, header CRC, a timestamp
- * length, one timestamp (mode byte + 8), trailing CRC. */
-const BLOCK_BYTES_MIN = HEADER_FIXED_BYTES + 1 + CRC_BYTES + 1 + 9 + CRC_BYTES;
+ * length, one timestamp (mode byte + 8), two bytes of values (a constant boolean), block CRC. */
+const BLOCK_BYTES_MIN = HEADER_FIXED_BYTES + 1 + CRC_BYTES + 1 + 9 + 2 + CRC_BYTES;
 
 const blockWriter = new ByteWriter(16384);
 const timesWriter = new ByteWriter();
@@ -276,8 +276,8 @@ function readF64(r: ByteReader): number {
 }
 
 function readStat(r: ByteReader): string {
-  const len = readUvarint(r);
-  return Buffer.from(r.bytes(len)).toString('utf8');
+  const bytes = r.bytes(readUvarint(r));
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
 }
 
 /** Reads the statistics of a block of `type` from `r`, which is left just past them. */
