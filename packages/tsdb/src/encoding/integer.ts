@@ -156,6 +156,53 @@ export function decodeInt64Words(src: Uint8Array, n: number, signed: boolean): {
   return { words, allSafe };
 }
 
+/**
+ * The common case, done in doubles straight into the result: every value a safe integer and every
+ * zigzag difference below 2^32. Returns undefined as soon as that does not hold (the caller then
+ * decodes on 32-bit words); throws CorruptionError like decodeInt64Words.
+ */
+export function decodeSafeInt64(src: Uint8Array, n: number, signed: boolean): Float64Array | undefined {
+  const r = new ByteReader(src);
+  const mode = r.u8();
+  if (mode > MODE_RLE || (mode === MODE_RLE && n < 2)) throw new CorruptionError(`integers: bad mode ${mode}`);
+  readUvarint64(r, pair);
+  let lo = pair[0]!;
+  let hi = pair[1]!;
+  if (signed) {
+    const sign = -(lo & 1);
+    lo = (((lo >>> 1) | (hi << 31)) ^ sign) >>> 0;
+    hi = ((hi >>> 1) ^ sign) | 0;
+  }
+  if (!isSafe(hi, lo, signed)) return undefined;
+  let v = (signed ? hi | 0 : hi) * TWO_POW_32 + lo;
+  const min = signed ? -Number.MAX_SAFE_INTEGER : 0;
+  const out = new Float64Array(n);
+  out[0] = v;
+  if (mode === MODE_RLE) {
+    readUvarint64(r, pair);
+    const zl = pair[0]!;
+    if (pair[1] !== 0) return undefined;
+    const d = (zl >>> 1) ^ -(zl & 1);
+    for (let i = 1; i < n; i++) {
+      v += d;
+      if (v > Number.MAX_SAFE_INTEGER || v < min) return undefined;
+      out[i] = v;
+    }
+  } else {
+    const lanes = laneScratch.get(2 * n);
+    readSimple8b(r, lanes, n - 1);
+    for (let i = 1; i < n; i++) {
+      const zl = lanes[2 * i - 2]!;
+      if (lanes[2 * i - 1] !== 0) return undefined;
+      v += (zl >>> 1) ^ -(zl & 1);
+      if (v > Number.MAX_SAFE_INTEGER || v < min) return undefined;
+      out[i] = v;
+    }
+  }
+  r.expectEnd('integers');
+  return out;
+}
+
 /** Whether the 64-bit value (hi, lo) is within ±(2^53 - 1) (signed) or at most 2^53 - 1. */
 function isSafe(hi: number, lo: number, signed: boolean): boolean {
   if (!signed) return hi >>> 0 < 0x200000;
@@ -242,6 +289,10 @@ export function encodeIntegers(values: IntegerValues, start: number = 0, end: nu
 
 /** Decodes exactly n values filling all of `src`: a Float64Array if all are safe integers. */
 export function decodeIntegers(src: Uint8Array, n: number): IntegerValues {
+  if (n > 0) {
+    const fast = decodeSafeInt64(src, n, true);
+    if (fast !== undefined) return fast;
+  }
   const { words, allSafe } = decodeInt64Words(src, n, true);
   if (allSafe) return wordsToFloat64(words, n, true);
   const out = new BigInt64Array(n);

@@ -182,17 +182,23 @@ export function readSimple8b(r: ByteReader, out: Uint32Array, n: number): void {
       const cap = CAP[sel]!;
       const count = cap < n - i ? cap : n - i;
       const mask = (1 << width) - 1;
+      // Fields wholly in the low word, at most one straddling both words, then the high word.
       let pos = 0;
       let k = 2 * i;
-      for (let j = 0; j < count; j++) {
-        let v: number;
-        if (pos + width <= 32) v = (lo >>> pos) & mask;
-        else if (pos >= 32) v = (hi >>> (pos - 32)) & mask;
-        else v = ((lo >>> pos) | (hi << (32 - pos))) & mask;
-        out[k] = v;
+      const stop = 2 * (i + count);
+      for (; k < stop && pos + width <= 32; k += 2, pos += width) {
+        out[k] = (lo >>> pos) & mask;
+        out[k + 1] = 0;
+      }
+      if (k < stop && pos < 32) {
+        out[k] = ((lo >>> pos) | (hi << (32 - pos))) & mask;
         out[k + 1] = 0;
         k += 2;
         pos += width;
+      }
+      for (; k < stop; k += 2, pos += width) {
+        out[k] = (hi >>> (pos - 32)) & mask;
+        out[k + 1] = 0;
       }
       i += count;
     }

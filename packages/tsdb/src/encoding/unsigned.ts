@@ -3,7 +3,7 @@
 // is at most 2^53 - 1, else a BigUint64Array.
 
 import { ByteWriter } from './byte-buffer.js';
-import { decodeInt64Words, int64Words, wordsToFloat64, writeInt64Words } from './integer.js';
+import { decodeInt64Words, decodeSafeInt64, int64Words, wordsToFloat64, writeInt64Words } from './integer.js';
 
 export type UnsignedValues = Float64Array | BigUint64Array;
 
@@ -24,6 +24,10 @@ export function encodeUnsigned(values: UnsignedValues, start: number = 0, end: n
 
 /** Decodes exactly n values filling all of `src`: a Float64Array if all are at most 2^53 - 1. */
 export function decodeUnsigned(src: Uint8Array, n: number): UnsignedValues {
+  if (n > 0) {
+    const fast = decodeSafeInt64(src, n, false);
+    if (fast !== undefined) return fast;
+  }
   const { words, allSafe } = decodeInt64Words(src, n, false);
   if (allSafe) return wordsToFloat64(words, n, false);
   const out = new BigUint64Array(n);
