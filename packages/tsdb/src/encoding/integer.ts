@@ -51,6 +51,17 @@ export function int64Words(
   const words = wordScratch.get(2 * n);
   for (let i = 0; i < n; i++) {
     const v = values[start + i]!;
+    // Most values fit 32 bits: integer checks by bit operations, no division.
+    if (v >>> 0 === v) {
+      words[2 * i] = v;
+      words[2 * i + 1] = 0;
+      continue;
+    }
+    if (signed && (v | 0) === v) {
+      words[2 * i] = v;
+      words[2 * i + 1] = 0xffffffff;
+      continue;
+    }
     if (!Number.isSafeInteger(v) || (!signed && v < 0)) {
       throw new RangeError(`value ${v} at index ${start + i} is not a safe ${signed ? '' : 'non-negative '}integer`);
     }

@@ -28,19 +28,21 @@ const WIDTH = new Uint8Array([0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 15, 20, 30, 60,
 const CAP = new Uint8Array([0, 60, 30, 20, 15, 12, 10, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
 /** Narrowest packed selector whose width holds a value of `b` significant bits (0..60). */
 const SEL_FOR_BITS = new Uint8Array(61);
-/** Packed selector holding exactly `c` values (1..60), or 0 if none does. */
+/** Values per word of the narrowest selector holding `b` bits: CAP[SEL_FOR_BITS[b]]. */
+const CAP_FOR_BITS = new Uint8Array(61);
+/** Packed selector with the largest capacity not above `c` values (1..60). */
 const SEL_FOR_COUNT = new Uint8Array(61);
 
 for (let b = 0; b <= 60; b++) {
   let s = 1;
   while (WIDTH[s]! < b) s++;
   SEL_FOR_BITS[b] = s;
+  CAP_FOR_BITS[b] = CAP[s]!;
 }
-for (let s = 1; s <= SEL_WIDE; s++) SEL_FOR_COUNT[CAP[s]!] = s;
-
-/** Significant bits of the 64-bit value (hi, lo), both unsigned. */
-function bitLength(hi: number, lo: number): number {
-  return hi !== 0 ? 64 - Math.clz32(hi) : 32 - Math.clz32(lo);
+for (let c = 1; c <= 60; c++) {
+  let s = 1;
+  while (CAP[s]! > c) s++;
+  SEL_FOR_COUNT[c] = s;
 }
 
 /** Upper bound of the encoded size, for callers sizing a buffer up front. */
@@ -83,31 +85,30 @@ export function writeSimple8b(w: ByteWriter, words: Uint32Array, n: number): voi
     let count = 0;
     let sel = 0;
     if (run < 60) {
-      // Greedy: the most values whose widest member fits one packed word.
+      // Greedy: extend while the values so far fit some word. When value c no longer fits,
+      // the first c - 1 do, and so does any shorter prefix in a word of smaller capacity (its
+      // width is larger), so the best word is the one of the largest capacity <= c - 1.
       const limit = left < 60 ? left : 60;
       let bits = 0;
       let capNow = 60;
       let c = 1;
-      for (; c <= limit; c++) {
-        const k = 2 * (i + c - 1);
-        const vb = bitLength(words[k + 1]!, words[k]!);
-        if (vb > 60) break;
+      for (let k = 2 * i; c <= limit; c++, k += 2) {
+        const vhi = words[k + 1]!;
+        const vb = vhi !== 0 ? 64 - Math.clz32(vhi) : 32 - Math.clz32(words[k]!);
         if (vb > bits) {
+          if (vb > 60) break;
           bits = vb;
-          capNow = CAP[SEL_FOR_BITS[bits]!]!;
+          capNow = CAP_FOR_BITS[bits]!;
         }
-        // No word holds this many values this wide; nor can any longer prefix.
         if (capNow < c) break;
-        const s = SEL_FOR_COUNT[c]!;
-        if (s !== 0 && WIDTH[s]! >= bits) {
-          count = c;
-          sel = s;
-        }
       }
       if (c > limit && limit === left) {
         // Everything left fits one word: the final, possibly partial, word.
         sel = SEL_FOR_BITS[bits]!;
         count = left;
+      } else {
+        sel = SEL_FOR_COUNT[c - 1]!;
+        count = CAP[sel]!;
       }
     }
     if (run > count) {
