@@ -24,12 +24,20 @@ export class RaftLog {
   stable = 0;
 
   /** Rebuilds the log after a restart from the snapshot and the entries the LogStore holds. */
-  static restore(snapshot: SnapshotMeta | null, entries: readonly Entry[], committed: number): RaftLog {
+  static restore(snapshot: SnapshotMeta | null, stored: readonly Entry[], committed: number): RaftLog {
+    let entries = stored;
     const log = new RaftLog();
     if (snapshot !== null) {
       log.snapshot = snapshot;
       log.offset = snapshot.index;
       log.offsetTerm = snapshot.term;
+    }
+    if (snapshot !== null && entries.length > 0) {
+      // A crash between saving a received snapshot and resetting the log leaves entries that do
+      // not reach or contradict the snapshot: they describe a history the snapshot replaced.
+      const last = entries[entries.length - 1]!;
+      const atSnap = entries.find((e) => e.index === snapshot.index);
+      if (last.index < snapshot.index || (atSnap !== undefined && atSnap.term !== snapshot.term)) entries = [];
     }
     if (entries.length > 0) {
       const first = entries[0]!.index;

@@ -87,7 +87,7 @@ export type ProposeResult =
 export type ProposeRefusal = 'notLeader' | 'transferring' | 'overloaded' | 'confChangePending' | 'invalidConfChange';
 
 export type ConfChange =
-  | { readonly type: 'addLearner'; readonly id: NodeId }
+  | { readonly type: 'addLearner'; readonly id: NodeId; readonly address?: string }
   | { readonly type: 'promote'; readonly id: NodeId }
   | { readonly type: 'remove'; readonly id: NodeId };
 
@@ -429,9 +429,15 @@ export class RaftCore {
     return this.log.firstIndex();
   }
 
-  /** Metadata for a snapshot of the state machine as applied right now. */
-  snapshotMeta(): SnapshotMeta {
-    return { index: this.applied, term: this.log.termAt(this.applied) ?? 0, conf: this.confAt(this.applied) };
+  /**
+   * Metadata for a snapshot of the state machine as applied right now; null while a snapshot
+   * received from the leader is waiting to be installed (the log no longer knows the applied
+   * entry's term, and the state machine is about to be replaced anyway).
+   */
+  snapshotMeta(): SnapshotMeta | null {
+    const term = this.log.termAt(this.applied);
+    if (term === undefined || this.applied < this.log.firstIndex() - 1) return null;
+    return { index: this.applied, term, conf: this.confAt(this.applied) };
   }
 
   /** The configuration in force once `index` is applied. */
@@ -1054,30 +1060,41 @@ export function applyConfChange(conf: ConfState, change: ConfChange): ConfState 
   const isVoter = conf.voters.includes(change.id);
   const isLearner = conf.learners.includes(change.id);
   switch (change.type) {
-    case 'addLearner':
+    case 'addLearner': {
       if (isVoter || isLearner) return null;
-      return { voters: conf.voters.slice(), learners: [...conf.learners, change.id] };
+      const addresses = { ...conf.addresses };
+      if (change.address !== undefined) addresses[change.id] = change.address;
+      return { voters: conf.voters.slice(), learners: [...conf.learners, change.id], addresses };
+    }
     case 'promote':
       if (!isLearner) return null;
-      return { voters: [...conf.voters, change.id], learners: conf.learners.filter((id) => id !== change.id) };
-    case 'remove':
+      return {
+        voters: [...conf.voters, change.id],
+        learners: conf.learners.filter((id) => id !== change.id),
+        addresses: { ...conf.addresses },
+      };
+    case 'remove': {
       if (!isVoter && !isLearner) return null;
       if (isVoter && conf.voters.length === 1) return null;
+      const addresses = { ...conf.addresses };
+      delete addresses[change.id];
       return {
         voters: conf.voters.filter((id) => id !== change.id),
         learners: conf.learners.filter((id) => id !== change.id),
+        addresses,
       };
+    }
   }
 }
 
 /** The entry every founding member writes at index 1 (term 1), so all logs start identical. */
-export function bootstrapEntry(voters: readonly NodeId[]): Entry {
-  return { index: 1, term: 1, type: 'conf', data: encodeConf({ voters: voters.slice(), learners: [] }) };
+export function bootstrapEntry(voters: readonly NodeId[], addresses: Readonly<Record<NodeId, string>> = {}): Entry {
+  return { index: 1, term: 1, type: 'conf', data: encodeConf({ voters: voters.slice(), learners: [], addresses }) };
 }
 
 /** Storage state of a founding member before its first start. */
-export function bootstrapState(voters: readonly NodeId[]): RaftStorageState {
-  return { hardState: { term: 1, vote: null, commit: 1 }, snapshot: null, entries: [bootstrapEntry(voters)] };
+export function bootstrapState(voters: readonly NodeId[], addresses: Readonly<Record<NodeId, string>> = {}): RaftStorageState {
+  return { hardState: { term: 1, vote: null, commit: 1 }, snapshot: null, entries: [bootstrapEntry(voters, addresses)] };
 }
 
 function sameHardState(a: HardState, b: HardState): boolean {

@@ -19,6 +19,8 @@ export interface Entry {
 export interface ConfState {
   readonly voters: readonly NodeId[];
   readonly learners: readonly NodeId[];
+  /** Where members listen, for transports that need it; replicated with the membership. */
+  readonly addresses?: Readonly<Record<NodeId, string>>;
 }
 
 /** The state that must be durable before any message that depends on it leaves the node. */
@@ -144,15 +146,19 @@ const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
 
 export function encodeConf(conf: ConfState): Uint8Array {
-  return textEncoder.encode(JSON.stringify({ voters: conf.voters, learners: conf.learners }));
+  return textEncoder.encode(JSON.stringify({ voters: conf.voters, learners: conf.learners, addresses: conf.addresses ?? {} }));
 }
 
 export function decodeConf(data: Uint8Array): ConfState {
-  const parsed = JSON.parse(textDecoder.decode(data)) as { voters?: unknown; learners?: unknown };
+  const parsed = JSON.parse(textDecoder.decode(data)) as { voters?: unknown; learners?: unknown; addresses?: unknown };
   if (!Array.isArray(parsed.voters) || !Array.isArray(parsed.learners)) {
     throw new Error('conf entry is not a configuration');
   }
-  return { voters: parsed.voters.map(String), learners: parsed.learners.map(String) };
+  const addresses: Record<NodeId, string> = {};
+  if (parsed.addresses !== null && typeof parsed.addresses === 'object') {
+    for (const [id, addr] of Object.entries(parsed.addresses as Record<string, unknown>)) addresses[id] = String(addr);
+  }
+  return { voters: parsed.voters.map(String), learners: parsed.learners.map(String), addresses };
 }
 
 export const EMPTY_CONF: ConfState = { voters: [], learners: [] };

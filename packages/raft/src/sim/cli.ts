@@ -8,11 +8,12 @@ interface CliArgs {
   seedStart: number;
   events: number;
   trace: boolean;
+  traceMessages: boolean;
   quiet: boolean;
 }
 
 function parseArgs(argv: readonly string[]): CliArgs {
-  const args: CliArgs = { seeds: 100, seedStart: 1, events: 3000, trace: false, quiet: false };
+  const args: CliArgs = { seeds: 100, seedStart: 1, events: 3000, trace: false, traceMessages: false, quiet: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): number => {
@@ -24,6 +25,7 @@ function parseArgs(argv: readonly string[]): CliArgs {
     else if (a === '--seed-start' || a === '--seed') args.seedStart = value();
     else if (a === '--events') args.events = value();
     else if (a === '--trace') args.trace = true;
+    else if (a === '--trace-messages') args.trace = args.traceMessages = true;
     else if (a === '--quiet') args.quiet = true;
     else throw new Error(`unknown argument ${a}`);
   }
@@ -41,6 +43,7 @@ function main(): void {
     const r = runSimulation({
       seed,
       events: args.events,
+      traceMessages: args.traceMessages,
       ...(args.trace ? { trace: (line: string) => console.log(line) } : {}),
     });
     events += r.stats.eventsRun;

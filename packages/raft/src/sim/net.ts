@@ -242,6 +242,7 @@ export class Net {
   snapshot(id: NodeId, trailing = 0): void {
     const n = this.node(id);
     const meta = n.core.snapshotMeta();
+    if (meta === null) throw new Error(`${id} is installing a snapshot`);
     n.disk.snapshot = { meta, data: n.sm.snapshot() };
     const first = n.core.compact(meta, meta.index - trailing);
     n.disk.compact(first);

@@ -21,6 +21,8 @@ export interface SimOptions {
   readonly events: number;
   /** Print every event (replaying a failure). */
   readonly trace?: (line: string) => void;
+  /** Also trace every delivered message. */
+  readonly traceMessages?: boolean;
   /** Inject faults; off gives a clean-network baseline. */
   readonly faults?: boolean;
 }
@@ -393,6 +395,7 @@ export class Simulation {
     if (node.appliedIndex - last < node.snapshotEvery) return;
     if (node.core.appliedIndex() !== node.appliedIndex) return;
     const meta = node.core.snapshotMeta();
+    if (meta === null) return;
     const data = textData(JSON.stringify({ kv: [...node.kv], hash: node.appliedHash }));
     node.disk.snapshot = { meta, data };
     const trailing = this.rng.pick([0, 2, 10]);
@@ -667,6 +670,7 @@ export class Simulation {
         if (this.blocked.has(`${m.from}->${m.to}`)) return;
         const n = this.nodes.get(m.to);
         if (n === undefined || !n.alive) return;
+        if (this.opts.traceMessages === true) this.trace(describeMessage(m));
         n.core.step(m);
         this.pump(n);
         this.checkLeaderAfterEvent(n);
@@ -852,6 +856,17 @@ export function runSimulation(opts: SimOptions): SimResult {
 /** The one-line command that replays a seed exactly. */
 export function replayCommand(seed: number, events: number): string {
   return `npm run sim -- --seed-start ${seed} --seeds 1 --events ${events} --trace`;
+}
+
+export function describeMessage(m: Message): string {
+  const parts = [`${m.type} ${m.from}->${m.to} t${m.term}`];
+  if (m.index !== 0 || m.logTerm !== 0) parts.push(`i${m.index}/t${m.logTerm}`);
+  if (m.entries.length > 0) parts.push(`entries ${m.entries[0]!.index}..${m.entries[m.entries.length - 1]!.index}`);
+  if (m.commit !== 0) parts.push(`commit ${m.commit}`);
+  if (m.reject) parts.push(`REJECT hint ${m.rejectHint}`);
+  if (m.snapshot !== null) parts.push(`snap ${m.snapshot.index}/t${m.snapshot.term}`);
+  if (m.context !== 0) parts.push(`ctx ${m.context}`);
+  return parts.join(' ');
 }
 
 function hashBytes(data: Uint8Array): number {
