@@ -230,6 +230,36 @@ describe('blocks', () => {
     expect(() => decodeBlock(v2)).toThrow(CorruptionError);
   });
 
+  it('decode blocks that sit at any offset of a larger buffer, as Buffers from a storage pool do', () => {
+    const rng = new SeededRandom(35);
+    for (const type of ALL_TYPES) {
+      const times = randomTimes(rng, 64);
+      const values = randomColumn(rng, type, 64);
+      const buf = encodeBlock(type, times, values, 0, 64);
+      for (const offset of [1, 3, 7]) {
+        const pool = new ArrayBuffer(buf.length + 16);
+        const view = Buffer.from(pool, offset, buf.length);
+        view.set(buf);
+        const d = decodeBlock(view);
+        expect(Array.from(d.times)).toEqual(Array.from(times));
+        expect(comparable(type, sliceValues(d.values, 0, 64))).toEqual(comparable(type, sliceValues(values, 0, 64)));
+        expect(readBlockStats(view)).toEqual(readBlockStats(buf));
+        expect(blockTimeRange(view)).toEqual(blockTimeRange(buf));
+      }
+    }
+  });
+
+  it('encode from typed arrays that are views at an offset', () => {
+    const backing = new ArrayBuffer(8 * 40);
+    const times = new BigInt64Array(backing, 8 * 4, 20);
+    times.set(regularTimes(NOW_NS, 1000n, 20));
+    const values = new Float64Array(new ArrayBuffer(8 * 30), 8 * 5, 20).map((_, i) => i * 0.5);
+    const d = decodeBlock(encodeBlock(FieldType.Float, times, values, 2, 18));
+    expect(Array.from(d.times)).toEqual(Array.from(times.subarray(2, 18)));
+    expect(Array.from(d.values as Float64Array)).toEqual(Array.from(values.subarray(2, 18)));
+    expect(readBlockStats(encodeBlock(FieldType.Float, times, values, 2, 18))).toMatchObject({ first: 1, last: 8.5 });
+  });
+
   it('return values the caller may keep: a later encode or decode does not change them', () => {
     const rng = new SeededRandom(34);
     const a = decodeBlock(encodeBlock(FieldType.Integer, regularTimes(0n, 1n, 100), tsbsCpuInts(rng, 100), 0, 100));
