@@ -1,5 +1,6 @@
 // MSB-first bit stream reader over a section of a buffer. Running past the section is a
-// CorruptionError: a decoder never invents bits.
+// CorruptionError: a decoder never invents bits. The float codec inlines the same logic in its
+// hot loop; its tests use this class as the reference.
 
 import { CorruptionError } from '../errors.js';
 

@@ -1,5 +1,6 @@
 // MSB-first bit stream writer. Bits gather in a 32-bit accumulator and leave four bytes at a
-// time, so a write is a couple of shifts; the byte buffer is a reusable ByteWriter.
+// time, so a write is a couple of shifts; the byte buffer is a reusable ByteWriter. The float
+// codec inlines the same logic in its hot loop; its tests use this class as the reference.
 
 import type { ByteWriter } from './byte-buffer.js';
 

@@ -9,11 +9,12 @@
 //   DOD   3  uvarint d1 / 10^e, then simple8b of the n-2 zigzag delta-of-deltas (scaled)
 //   WIDE  0  simple8b of the n-1 deltas as unsigned 64-bit values (wrapping), e = 0
 //
-// The modes RLE, DELTA and DOD are computed with number arithmetic on the two 32-bit halves of
-// each timestamp; they apply when every delta is in [0, 2^51) (about 26 days), so each delta,
-// delta-of-delta and zigzag stays below 2^53 and exact. Anything else (descending or equal-then-
-// wrapping times, gaps of months) takes WIDE, which does exact two's-complement arithmetic on
-// the 32-bit words and is still BigInt-free. A regular series is RLE: 10 bytes for any length.
+// RLE, DELTA and DOD are computed with number arithmetic on the two 32-bit halves of each
+// timestamp. They are used when every delta is non-negative and its high words differ by less
+// than 2^19 (the delta is below about 2^51 ns, 26 days): then every delta, delta-of-delta and
+// zigzag stays below 2^53, so the arithmetic is exact. Anything else (descending times, gaps of
+// a month or more) takes WIDE, which does exact modulo-2^64 arithmetic on the 32-bit words, also
+// without BigInt. A regular series is RLE: 10 bytes whatever its length.
 
 import { CorruptionError } from '../errors.js';
 import { ByteReader, ByteWriter } from './byte-buffer.js';
