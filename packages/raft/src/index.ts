@@ -25,6 +25,10 @@ export type {
 } from './storage/interfaces.js';
 export { MemoryStorage, MemorySnapshotStore } from './storage/memory.js';
 export { MemoryNetwork } from './transport/memory.js';
+export { LevelStorage } from './storage/level.js';
+export type { LevelStorageOptions } from './storage/level.js';
+export { FileSnapshotStore } from './storage/file-snapshots.js';
+export { CorruptRecordError } from './storage/codec.js';
 
 // Verification tools, usable by other packages' tests.
 export { checkOperations, kvModel, ILLEGAL } from './linearizability/checker.js';
