@@ -161,77 +161,94 @@ export function readTimestamps(r: ByteReader, n: number, out: BigInt64Array = ne
     throw new CorruptionError(`timestamps: bad header byte 0x${header.toString(16)}`);
   }
   if (n === 1 && mode !== MODE_WIDE) throw new CorruptionError('timestamps: one value must use the plain mode');
-  const o = new Uint32Array(out.buffer, out.byteOffset, 2 * n);
-  let lo = r.u32le();
-  let hi = r.u32le() | 0;
+  // Int32 words and int32 arithmetic throughout: V8 keeps them in registers, unlike uint32.
+  const o = new Int32Array(out.buffer, out.byteOffset, 2 * n);
+  const lo = r.u32le() | 0;
+  const hi = r.u32le() | 0;
   o[0] = lo;
   o[1] = hi;
   if (n === 1) return out;
   const div = POW10[exp]!;
 
   if (mode === MODE_WIDE) {
-    readSimple8b(r, o.subarray(2), n - 1);
-    // `o` now holds deltas from index 1 on; turn them into running sums in place.
-    for (let i = 1; i < n; i++) {
-      const sum = lo + o[2 * i]!;
-      const carry = sum >= TWO_POW_32 ? 1 : 0;
-      lo = sum >>> 0;
-      hi = (hi + o[2 * i + 1]! + carry) | 0;
-      o[2 * i] = lo;
-      o[2 * i + 1] = hi;
-    }
+    // The deltas land in `o` from index 1 on and become running sums in place.
+    readSimple8b(r, new Uint32Array(out.buffer, out.byteOffset + 8, 2 * (n - 1)), n - 1);
+    addDeltaWords(o, n);
     return out;
   }
-
   if (mode === MODE_RLE) {
     const step = readUvarint(r) * div;
     if (step >= TWO_POW_53) throw new CorruptionError('timestamps: delta out of range');
-    const stepLo = step >>> 0;
-    const stepHi = (step - stepLo) / TWO_POW_32;
-    for (let i = 1; i < n; i++) {
-      const sum = lo + stepLo;
-      const carry = sum >= TWO_POW_32 ? 1 : 0;
-      lo = sum >>> 0;
-      hi = (hi + stepHi + carry) | 0;
-      o[2 * i] = lo;
-      o[2 * i + 1] = hi;
-    }
+    addConstantStep(o, n, step);
     return out;
   }
-
   const lanes = laneScratch.get(2 * n);
-  let d = 0;
-  let first = 1;
-  if (mode === MODE_DOD) {
-    d = readUvarint(r);
-    readSimple8b(r, lanes, n - 2);
-    first = 2;
-    const step = d * div;
-    if (step >= TWO_POW_53) throw new CorruptionError('timestamps: delta out of range');
-    const stepLo = step >>> 0;
-    const sum = lo + stepLo;
-    lo = sum >>> 0;
-    hi = (hi + (step - stepLo) / TWO_POW_32 + (sum >= TWO_POW_32 ? 1 : 0)) | 0;
-    o[2] = lo;
-    o[3] = hi;
-  } else {
+  if (mode === MODE_DELTA) {
     readSimple8b(r, lanes, n - 1);
+    addScaledDeltas(o, 1, n, lanes, div);
+    return out;
   }
-  for (let i = first; i < n; i++) {
-    const zl = lanes[2 * (i - first)]!;
-    const z = lanes[2 * (i - first) + 1]! * TWO_POW_32 + zl;
-    if (mode === MODE_DOD) d += (zl & 1) === 0 ? z / 2 : -(z + 1) / 2;
-    else d = z;
-    const step = d * div;
-    if (!(step >= 0 && step < TWO_POW_53)) throw new CorruptionError('timestamps: delta out of range');
-    const stepLo = step >>> 0;
-    const sum = lo + stepLo;
-    lo = sum >>> 0;
-    hi = (hi + (step - stepLo) / TWO_POW_32 + (sum >= TWO_POW_32 ? 1 : 0)) | 0;
+  // DOD: t1 = t0 + d0; then each zigzag delta-of-delta becomes, in place, the delta it implies.
+  let d = readUvarint(r);
+  if (d * div >= TWO_POW_53) throw new CorruptionError('timestamps: delta out of range');
+  addConstantStep(o, 2, d * div);
+  readSimple8b(r, lanes, n - 2);
+  for (let j = 0; j < n - 2; j++) {
+    const zl = lanes[2 * j]!;
+    const z = lanes[2 * j + 1]! * TWO_POW_32 + zl;
+    d += (zl & 1) === 0 ? z / 2 : -(z + 1) / 2;
+    if (!(d >= 0 && d < TWO_POW_53)) throw new CorruptionError('timestamps: delta out of range');
+    const dl = d >>> 0;
+    lanes[2 * j] = dl;
+    lanes[2 * j + 1] = (d - dl) / TWO_POW_32;
+  }
+  addScaledDeltas(o, 2, n, lanes, div);
+  return out;
+}
+
+/** o[i] = o[i-1] + step for i in [1, n), with step in [0, 2^53). */
+function addConstantStep(o: Int32Array, n: number, step: number): void {
+  const stepLo = step >>> 0;
+  const stepHi = ((step - stepLo) / TWO_POW_32) | 0;
+  let lo = o[0]!;
+  let hi = o[1]!;
+  for (let i = 1; i < n; i++) {
+    const sum = (lo >>> 0) + stepLo;
+    hi = (hi + stepHi + (sum > 0xffffffff ? 1 : 0)) | 0;
+    lo = sum | 0;
     o[2 * i] = lo;
     o[2 * i + 1] = hi;
   }
-  return out;
+}
+
+/** o[i] = o[i-1] + lanes[i - from] * div for i in [from, n); each step must stay below 2^53. */
+function addScaledDeltas(o: Int32Array, from: number, n: number, lanes: Uint32Array, div: number): void {
+  let lo = o[2 * from - 2]!;
+  let hi = o[2 * from - 1]!;
+  for (let i = from; i < n; i++) {
+    const k = 2 * (i - from);
+    const step = (lanes[k + 1]! * TWO_POW_32 + lanes[k]!) * div;
+    if (step >= TWO_POW_53) throw new CorruptionError('timestamps: delta out of range');
+    const stepLo = step >>> 0;
+    const sum = (lo >>> 0) + stepLo;
+    hi = (hi + ((step - stepLo) / TWO_POW_32) + (sum > 0xffffffff ? 1 : 0)) | 0;
+    lo = sum | 0;
+    o[2 * i] = lo;
+    o[2 * i + 1] = hi;
+  }
+}
+
+/** Words o[2i], o[2i+1] for i >= 1 hold 64-bit deltas; make them running sums modulo 2^64. */
+function addDeltaWords(o: Int32Array, n: number): void {
+  let lo = o[0]!;
+  let hi = o[1]!;
+  for (let i = 1; i < n; i++) {
+    const sum = (lo >>> 0) + (o[2 * i]! >>> 0);
+    hi = (hi + o[2 * i + 1]! + (sum > 0xffffffff ? 1 : 0)) | 0;
+    lo = sum | 0;
+    o[2 * i] = lo;
+    o[2 * i + 1] = hi;
+  }
 }
 
 /** Decodes exactly `n` timestamps that fill all of `src`. */
