@@ -89,6 +89,10 @@ function checkAccepted(body: Buffer): number {
     },
   });
   expect(counts).toEqual({ points: accepted.length, errors });
+  // Parsing again is all series-cache hits for what was accepted: the results must not change.
+  const again: Point[] = [];
+  parseLines(body, { point: (line) => void again.push(toPoint(line)), error() {} });
+  expect(again).toEqual(accepted.map((a) => a.point));
   for (const { point, key, slice } of accepted) {
     const again = parseToPoints(formatPoint(point));
     expect(again.errors).toEqual([]);

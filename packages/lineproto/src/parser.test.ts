@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FieldType } from './field-type.js';
-import { parseLines, type LineError } from './parser.js';
+import { hashBytes, parseLines, SERIES_CACHE_SLOTS, type LineError } from './parser.js';
 import { parseToPoints, type Point } from './point.js';
 import type { Precision } from './precision.js';
 
@@ -472,6 +472,66 @@ describe('series keys', () => {
       ['a', '2', 'z', '1'],
       ['a', '2', 'z', '1'],
     ]);
+  });
+});
+
+describe('series-key cache', () => {
+  function keysAndTags(body: string): Array<[string, string, Array<[string, string]>]> {
+    const out: Array<[string, string, Array<[string, string]>]> = [];
+    parseLines(Buffer.from(body), {
+      point(line) {
+        const tags: Array<[string, string]> = [];
+        for (let t = 0; t < line.tagCount; t++) tags.push([line.tagKey(t), line.tagValue(t)]);
+        out.push([line.seriesKey, line.measurement, tags]);
+      },
+      error(err) {
+        throw new Error(err.message);
+      },
+    });
+    return out;
+  }
+
+  it('keeps keys apart that land in the same slot', () => {
+    const slotOf = (key: string): number => {
+      const b = Buffer.from(key);
+      return hashBytes(b, 0, b.length) & (SERIES_CACHE_SLOTS - 1);
+    };
+    const seen = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    for (let n = 0; pair === undefined; n++) {
+      const key = `cpu,zone=z${n},host=h${n}`;
+      const other = seen.get(slotOf(key));
+      if (other !== undefined) pair = [other, key];
+      seen.set(slotOf(key), key);
+    }
+    const [a, b] = pair;
+    const body = [a, b, a, b, `${a},x=1`, a].map((k) => `${k} v=1`).join('\n');
+    const result = keysAndTags(body);
+    expect(result.map(([key]) => key)).toEqual(
+      [a, b, a, b, `${a},x=1`, a].map((k) => parseToPoints(`${k} v=1`).points[0]!).map((p) =>
+        [p.measurement, ...p.tags.map(([tk, tv]) => `${tk}=${tv}`)].join(','),
+      ),
+    );
+    expect(result[2]).toEqual(result[0]);
+    expect(result[3]).toEqual(result[1]);
+  });
+
+  it('gives the same answers on a hit as on the first sight, for plain and escaped keys', () => {
+    const lines = ['cpu,z=1,a=2 v=1', String.raw`c\ pu,b\,x=1,a=\=2 v=1`, 'mem,host=é v=1', 'cpu v=1'];
+    const first = keysAndTags(lines.join('\n'));
+    expect(keysAndTags([...lines, ...lines].join('\n'))).toEqual([...first, ...first]);
+  });
+
+  it('never caches a key that was rejected for a time tag', () => {
+    const body = Buffer.from('cpu,time=1 v=1\ncpu,time=1 v=1');
+    const errors: string[] = [];
+    parseLines(body, {
+      point(line) {
+        void line.seriesKey;
+      },
+      error: (err) => void errors.push(err.kind),
+    });
+    expect(errors).toEqual(['invalid', 'invalid']);
   });
 });
 

@@ -161,11 +161,11 @@ const BUCKET_DEDUPE_FIELDS_MAX = 64;
 /** Buckets of the per-line field-key table (hash → first field in the bucket). */
 const DEDUPE_BUCKETS = 256;
 /**
- * Series-key cache: direct-mapped, keyed by the measurement and tags exactly as written. Series
+ * Series-key cache (exported for tests only): direct-mapped, keyed by the measurement and tags exactly as written. Series
  * repeat from line to line, so a hit skips sorting, copying and decoding the key, and hands the
  * consumer the same string object every time (its hash is then computed once, not per line).
  */
-const SERIES_CACHE_SLOTS = 8192;
+export const SERIES_CACHE_SLOTS = 8192;
 
 type FastBuffer = Buffer & {
   latin1Slice(start: number, end: number): string;
@@ -231,17 +231,21 @@ class Interner {
   }
 }
 
-/** FNV-1a over raw bytes. */
-function hashBytes(buf: Uint8Array, s: number, e: number): number {
-  let h = 0x811c9dc5 | 0;
-  for (let k = s; k < e; k++) h = Math.imul(h ^ buf[k]!, 0x01000193);
-  return h;
-}
-
-function equalBytes(known: Uint8Array, buf: Uint8Array, s: number): boolean {
-  const len = known.length;
-  for (let k = 0; k < len; k++) if (known[k] !== buf[s + k]) return false;
-  return true;
+/**
+ * A 32-bit hash of raw bytes for the caches. Two independent lanes of h*31+c (shift and subtract,
+ * no multiply) keep the dependency chains short; a final multiply mixes them. Not for adversaries:
+ * a collision only costs a cache miss, since every hit is confirmed byte for byte.
+ */
+export function hashBytes(buf: Uint8Array, s: number, e: number): number {
+  let a = 0;
+  let b = 0;
+  let k = s;
+  for (; k + 1 < e; k += 2) {
+    a = ((a << 5) - a + buf[k]!) | 0;
+    b = ((b << 5) - b + buf[k + 1]!) | 0;
+  }
+  if (k < e) a = ((a << 5) - a + buf[k]!) | 0;
+  return Math.imul(a ^ (e - s), 0x9e3779b1) ^ b;
 }
 
 const identity = (s: string): string => s;
@@ -314,8 +318,22 @@ class LineParser implements ParsedLine {
   private seriesKeyText: string | undefined = undefined;
 
   private readonly fieldKeys = new Interner();
-  private readonly seriesRaw: Array<Uint8Array | undefined> = new Array(SERIES_CACHE_SLOTS).fill(undefined);
+  private readonly seriesRaw: Array<Buffer | undefined> = new Array(SERIES_CACHE_SLOTS).fill(undefined);
   private readonly seriesText: string[] = new Array(SERIES_CACHE_SLOTS).fill('');
+  private readonly seriesMeasurement: string[] = new Array(SERIES_CACHE_SLOTS).fill('');
+  private readonly seriesMeasurementBytes = new Int32Array(SERIES_CACHE_SLOTS);
+  private readonly seriesTagN = new Int32Array(SERIES_CACHE_SLOTS);
+  private readonly seriesHigh = new Uint8Array(SERIES_CACHE_SLOTS);
+  /** The key matched the series cache without being scanned: tag offsets are not filled in yet. */
+  private keyFromCache = false;
+  // A cache lookup that missed, so scanKey neither hashes nor looks up the same bytes again.
+  private probeStart = -1;
+  private probeEnd = -1;
+  private probeHash = 0;
+  // Next space / backslash at or after the current line, found with indexOf and reused until the
+  // line start passes them, so searching stays linear in the body.
+  private nextSpace = -1;
+  private nextBackslash = -1;
   private readonly dedupeStamp = new Int32Array(DEDUPE_BUCKETS);
   private readonly dedupeFirst = new Int32Array(DEDUPE_BUCKETS);
   private dedupeLine = 0;
@@ -433,6 +451,9 @@ class LineParser implements ParsedLine {
     this.multilineFrom = 0;
     this.lastTimeHi = -1;
     this.lastHi = -1;
+    this.nextSpace = -1;
+    this.nextBackslash = -1;
+    this.probeStart = -1;
     let points = 0;
     let errors = 0;
     let lineNumber = 1;
@@ -492,7 +513,9 @@ class LineParser implements ParsedLine {
   /** InfluxDB's shard rules on `time`: a tag named time rejects the point, fields named time are dropped. */
   private checkTimeRules(lineNumber: number, visitor: LineVisitor): boolean {
     const buf = this.buf;
-    for (let t = 0; t < this.tagN; t++) {
+    // A cached key was only cached after passing this check.
+    const tagN = this.keyFromCache ? 0 : this.tagN;
+    for (let t = 0; t < tagN; t++) {
       const s = this.tagKeyStart[t]!;
       if (
         this.tagKeyEnd[t]! - s === 4 &&
@@ -538,8 +561,10 @@ class LineParser implements ParsedLine {
     this.tagN = 0;
     this.rawFieldN = 0;
     this.visibleFieldN = 0;
+    this.keyFromCache = false;
 
-    let i = this.scanKey(s, e);
+    let i = this.knownKey(s, e);
+    if (i < 0) i = this.scanKey(s, e);
     if (i < 0) return false;
     if (i - s > MAX_KEY_BYTES) return this.fail(`max key length exceeded: ${i - s} > ${MAX_KEY_BYTES}`);
     i = this.scanFields(i, allowMultiline);
@@ -551,6 +576,47 @@ class LineParser implements ParsedLine {
   private fail(reason: string): false {
     this.reason = reason;
     return false;
+  }
+
+  /**
+   * The fast path for a series seen before: without a backslash, the key is exactly the bytes up
+   * to the first space, so hash and compare those with the series cache and skip scanning them.
+   * Returns the offset of that space on a hit, or -1.
+   */
+  private knownKey(s: number, e: number): number {
+    const buf = this.buf;
+    if (this.nextSpace < s) {
+      const p = buf.indexOf(SPACE, s);
+      this.nextSpace = p < 0 ? this.bodyEnd : p;
+    }
+    const end = this.nextSpace;
+    if (end >= e) return -1;
+    if (this.nextBackslash < s) {
+      const p = buf.indexOf(BACKSLASH, s);
+      this.nextBackslash = p < 0 ? this.bodyEnd : p;
+    }
+    if (this.nextBackslash < end) return -1;
+    const hash = hashBytes(buf, s, end);
+    const slot = hash & (SERIES_CACHE_SLOTS - 1);
+    const known = this.seriesRaw[slot];
+    if (known === undefined || known.length !== end - s || buf.compare(known, 0, end - s, s, end) !== 0) {
+      this.probeStart = s;
+      this.probeEnd = end;
+      this.probeHash = hash;
+      return -1;
+    }
+    this.keyStart = s;
+    this.keyEnd = end;
+    this.keyHash = hash;
+    this.measurementEnd = s + this.seriesMeasurementBytes[slot]!;
+    this.tagN = this.seriesTagN[slot]!;
+    this.keyEscaped = false;
+    this.keyHigh = this.seriesHigh[slot] === 1;
+    this.seriesKeyText = this.seriesText[slot]!;
+    this.measurementText = this.seriesMeasurement[slot]!;
+    this.tagOrderPending = true;
+    this.keyFromCache = true;
+    return end;
   }
 
   /** Measurement and tags. Returns the offset of the space before the fields, or -1. */
@@ -671,12 +737,15 @@ class LineParser implements ParsedLine {
     this.keyEscaped = escaped;
     this.keyHigh = high;
     // A key seen before (byte for byte) was already checked for duplicates and sorted.
-    const hash = hashBytes(buf, s, i);
+    const probed = s === this.probeStart && i === this.probeEnd;
+    const hash = probed ? this.probeHash : hashBytes(buf, s, i);
     this.keyHash = hash;
     const slot = hash & (SERIES_CACHE_SLOTS - 1);
-    const known = this.seriesRaw[slot];
-    if (known !== undefined && known.length === i - s && equalBytes(known, buf, s)) {
+    const known = probed ? undefined : this.seriesRaw[slot];
+    // Buffer#compare is a memcmp: much cheaper than a byte loop for keys of this size.
+    if (known !== undefined && known.length === i - s && buf.compare(known, 0, i - s, s, i) === 0) {
       this.seriesKeyText = this.seriesText[slot]!;
+      this.measurementText = this.seriesMeasurement[slot]!;
       this.tagOrderPending = true;
       return i;
     }
@@ -695,6 +764,11 @@ class LineParser implements ParsedLine {
 
   /** Orders the tags of a series-cache hit when the visitor first asks for them. */
   private orderTagsLate(): void {
+    if (this.keyFromCache) {
+      // Fill in the tag offsets the fast path skipped; the key is known to scan cleanly.
+      this.scanKey(this.keyStart, this.textEnd);
+      this.keyFromCache = false;
+    }
     this.tagOrderPending = false;
     if (this.keyEscaped) this.orderEscapedTags();
     else this.orderTags();
@@ -938,7 +1012,8 @@ class LineParser implements ParsedLine {
       if (i >= e) return this.failAt(R_INVALID_NUMBER);
     }
 
-    // Fast path: digits then 'i' then a delimiter, at most 15 digits (exact as a double).
+    // Fast paths for the common shapes, at most 15 digits so every value is exact as a double:
+    // `123i`, `123`, `12.5`. Anything else goes through the general scanner.
     let value = 0;
     const digitsStart = i;
     while (i < e) {
@@ -948,12 +1023,38 @@ class LineParser implements ParsedLine {
       i++;
     }
     const digits = i - digitsStart;
-    if (digits > 0 && digits <= EXACT_DIGITS_MAX && i < e && buf[i] === LOWER_I) {
-      const after = i + 1;
-      if (after >= e || buf[after] === COMMA || buf[after] === SPACE) {
-        this.fieldTypes[f] = FieldType.Integer;
-        this.fieldNumber[f] = negative ? 0 - value : value;
-        return after;
+    if (digits <= EXACT_DIGITS_MAX) {
+      const c = i < e ? buf[i]! : SPACE;
+      if (c === LOWER_I) {
+        const after = i + 1;
+        if (digits > 0 && (after >= e || buf[after] === COMMA || buf[after] === SPACE)) {
+          this.fieldTypes[f] = FieldType.Integer;
+          this.fieldNumber[f] = negative ? 0 - value : value;
+          return after;
+        }
+      } else if (c === COMMA || c === SPACE) {
+        if (digits > 0) {
+          this.fieldTypes[f] = FieldType.Float;
+          this.fieldNumber[f] = negative ? -value : value;
+          return i;
+        }
+      } else if (c === DOT) {
+        let j = i + 1;
+        while (j < e) {
+          const d = buf[j]! - DIGIT_0;
+          if (d < 0 || d > 9) break;
+          value = value * 10 + d;
+          j++;
+        }
+        const fraction = j - i - 1;
+        const next = j < e ? buf[j]! : SPACE;
+        if (digits + fraction > 0 && digits + fraction <= EXACT_DIGITS_MAX && (next === COMMA || next === SPACE)) {
+          // One correctly rounded division by an exact power of ten: what ParseFloat returns.
+          const v = value / POW10[fraction]!;
+          this.fieldTypes[f] = FieldType.Float;
+          this.fieldNumber[f] = negative ? -v : v;
+          return j;
+        }
       }
     }
     return this.scanNumberGeneral(start, e, f);
@@ -1283,12 +1384,15 @@ class LineParser implements ParsedLine {
     // Only keys of points handed to the visitor get here, so cached keys are known valid.
     const s = this.keyStart;
     const len = this.keyEnd - s;
-    const raw = new Uint8Array(len);
-    const buf = this.buf;
-    for (let k = 0; k < len; k++) raw[k] = buf[s + k]!;
+    const raw = Buffer.allocUnsafeSlow(len);
+    this.buf.copy(raw, 0, s, this.keyEnd);
     const slot = this.keyHash & (SERIES_CACHE_SLOTS - 1);
     this.seriesRaw[slot] = raw;
     this.seriesText[slot] = key;
+    this.seriesMeasurement[slot] = this.measurement;
+    this.seriesMeasurementBytes[slot] = this.measurementEnd - s;
+    this.seriesTagN[slot] = this.tagN;
+    this.seriesHigh[slot] = this.keyHigh ? 1 : 0;
     return key;
   }
 
