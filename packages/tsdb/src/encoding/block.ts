@@ -353,10 +353,10 @@ export function decodeBlock(buf: Uint8Array): DecodedBlock {
       values = decodeFloats(src, count);
       break;
     case FieldType.Integer:
-      values = decodeIntegers(src, count) satisfies IntegerValues;
+      values = decodeIntegers(src, count);
       break;
     case FieldType.Unsigned:
-      values = decodeUnsigned(src, count) satisfies UnsignedValues;
+      values = decodeUnsigned(src, count);
       break;
     case FieldType.Boolean:
       values = decodeBooleans(src, count);
