@@ -14,10 +14,10 @@ import { writeBooleans, decodeBooleans } from './boolean.js';
 import { ByteReader, ByteWriter } from './byte-buffer.js';
 import { crc32c } from './crc32c.js';
 import { decodeFloats, writeFloats } from './float.js';
-import { decodeIntegers, int64Stats, int64Words, writeInt64Words, type IntegerValues } from './integer.js';
+import { decodeIntegers, int64Stats, int64Words, writeInt64Words } from './integer.js';
 import { decodeStrings, writeStrings } from './string.js';
 import { readTimestamps, writeTimestamps } from './timestamp.js';
-import { decodeUnsigned, type UnsignedValues } from './unsigned.js';
+import { decodeUnsigned } from './unsigned.js';
 import {
   readUvarint,
   readUvarintBig,
