@@ -29,6 +29,9 @@ export { LevelStorage } from './storage/level.js';
 export type { LevelStorageOptions } from './storage/level.js';
 export { FileSnapshotStore } from './storage/file-snapshots.js';
 export { CorruptRecordError } from './storage/codec.js';
+export { GrpcTransport } from './transport/grpc.js';
+export type { GrpcTransportOptions } from './transport/grpc.js';
+export { KvStateMachine } from './testing/kv.js';
 
 // Verification tools, usable by other packages' tests.
 export { checkOperations, kvModel, ILLEGAL } from './linearizability/checker.js';

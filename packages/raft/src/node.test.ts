@@ -3,32 +3,12 @@ import type { Message, NodeId } from './core/types.js';
 import { NotLeaderError, NodeClosedError } from './errors.js';
 import { RaftNode } from './node.js';
 import type { RaftNodeOptions } from './node.js';
-import type { StateMachine, Transport } from './storage/interfaces.js';
+import type { Transport } from './storage/interfaces.js';
 import { MemorySnapshotStore, MemoryStorage } from './storage/memory.js';
 import { MemoryNetwork } from './transport/memory.js';
+import { KvStateMachine } from './testing/kv.js';
 
 const enc = new TextEncoder();
-const dec = new TextDecoder();
-
-/** A key-value map; `apply` returns the previous value, as a real command result would. */
-export class KvStateMachine implements StateMachine<string | null> {
-  readonly data = new Map<string, string>();
-  applied = 0;
-  apply(command: Uint8Array, index: number): string | null {
-    const { k, v } = JSON.parse(dec.decode(command)) as { k: string; v: string };
-    const prev = this.data.get(k) ?? null;
-    this.data.set(k, v);
-    this.applied = index;
-    return prev;
-  }
-  snapshot(): Uint8Array {
-    return enc.encode(JSON.stringify([...this.data]));
-  }
-  restore(data: Uint8Array): void {
-    this.data.clear();
-    for (const [k, v] of JSON.parse(dec.decode(data)) as [string, string][]) this.data.set(k, v);
-  }
-}
 
 const put = (k: string, v: string): Uint8Array => enc.encode(JSON.stringify({ k, v }));
 

@@ -377,13 +377,13 @@ export class RaftNode<R = unknown> extends EventEmitter<RaftNodeEvents> {
     if (readyNeedsSync(rd)) {
       await this.storage.persist({ hardState: rd.hardState, entries: rd.entries, resetLog: rd.snapshot !== null });
     }
+    if (rd.snapshot !== null) this.updatePeers(rd.snapshot.meta.conf);
     for (const m of rd.messages) this.sendMessage(m);
     if (rd.snapshot !== null) {
       await this.sm.restore(rd.snapshot.data);
       this.applied = rd.snapshot.meta.index;
       this.snapshotIndex = rd.snapshot.meta.index;
       this.bytesSinceSnapshot = 0;
-      this.updatePeers(rd.snapshot.meta.conf);
     }
     for (const e of rd.committedEntries) await this.applyEntry(e);
     for (const rs of rd.readStates) {
