@@ -522,6 +522,17 @@ describe('series-key cache', () => {
     expect(keysAndTags([...lines, ...lines].join('\n'))).toEqual([...first, ...first]);
   });
 
+  it('caches keys longer than an arena slot too', () => {
+    const long = `cpu,a=${'x'.repeat(300)},b=${'y'.repeat(300)}`;
+    const lines = [`${long} v=1`, 'cpu,b=2,a=1 v=1', `${long} v=2`, `${long},c=3 v=1`, `${long} v=3`];
+    const first = keysAndTags(lines.join('\n'));
+    expect(first[0]![0]).toBe(long);
+    expect(first[2]).toEqual(first[0]);
+    expect(first[4]).toEqual(first[0]);
+    expect(first[3]![0]).toBe(`${long},c=3`);
+    expect(keysAndTags(lines.join('\n'))).toEqual(first);
+  });
+
   it('never caches a key that was rejected for a time tag', () => {
     const body = Buffer.from('cpu,time=1 v=1\ncpu,time=1 v=1');
     const errors: string[] = [];

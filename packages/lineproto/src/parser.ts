@@ -166,6 +166,11 @@ const DEDUPE_BUCKETS = 256;
  * consumer the same string object every time (its hash is then computed once, not per line).
  */
 export const SERIES_CACHE_SLOTS = 8192;
+/**
+ * Raw bytes of cached keys live in one arena of fixed-size slots (2 MiB), so caching a key
+ * allocates nothing; a longer key gets a buffer of its own.
+ */
+const SERIES_SLOT_BYTES = 256;
 
 type FastBuffer = Buffer & {
   latin1Slice(start: number, end: number): string;
@@ -318,7 +323,11 @@ class LineParser implements ParsedLine {
   private seriesKeyText: string | undefined = undefined;
 
   private readonly fieldKeys = new Interner();
-  private readonly seriesRaw: Array<Buffer | undefined> = new Array(SERIES_CACHE_SLOTS).fill(undefined);
+  private readonly seriesArena = Buffer.alloc(SERIES_CACHE_SLOTS * SERIES_SLOT_BYTES);
+  /** Byte length of each slot's key; -1 for an empty slot. */
+  private readonly seriesLength = new Int32Array(SERIES_CACHE_SLOTS).fill(-1);
+  /** Keys longer than SERIES_SLOT_BYTES, by slot. */
+  private readonly seriesLong: Array<Buffer | undefined> = new Array(SERIES_CACHE_SLOTS).fill(undefined);
   private readonly seriesText: string[] = new Array(SERIES_CACHE_SLOTS).fill('');
   private readonly seriesMeasurement: string[] = new Array(SERIES_CACHE_SLOTS).fill('');
   private readonly seriesMeasurementBytes = new Int32Array(SERIES_CACHE_SLOTS);
@@ -598,8 +607,7 @@ class LineParser implements ParsedLine {
     if (this.nextBackslash < end) return -1;
     const hash = hashBytes(buf, s, end);
     const slot = hash & (SERIES_CACHE_SLOTS - 1);
-    const known = this.seriesRaw[slot];
-    if (known === undefined || known.length !== end - s || buf.compare(known, 0, end - s, s, end) !== 0) {
+    if (!this.isCached(slot, s, end)) {
       this.probeStart = s;
       this.probeEnd = end;
       this.probeHash = hash;
@@ -741,9 +749,7 @@ class LineParser implements ParsedLine {
     const hash = probed ? this.probeHash : hashBytes(buf, s, i);
     this.keyHash = hash;
     const slot = hash & (SERIES_CACHE_SLOTS - 1);
-    const known = probed ? undefined : this.seriesRaw[slot];
-    // Buffer#compare is a memcmp: much cheaper than a byte loop for keys of this size.
-    if (known !== undefined && known.length === i - s && buf.compare(known, 0, i - s, s, i) === 0) {
+    if (!probed && this.isCached(slot, s, i)) {
       this.seriesKeyText = this.seriesText[slot]!;
       this.measurementText = this.seriesMeasurement[slot]!;
       this.tagOrderPending = true;
@@ -1384,16 +1390,33 @@ class LineParser implements ParsedLine {
     // Only keys of points handed to the visitor get here, so cached keys are known valid.
     const s = this.keyStart;
     const len = this.keyEnd - s;
-    const raw = Buffer.allocUnsafeSlow(len);
-    this.buf.copy(raw, 0, s, this.keyEnd);
     const slot = this.keyHash & (SERIES_CACHE_SLOTS - 1);
-    this.seriesRaw[slot] = raw;
+    if (len <= SERIES_SLOT_BYTES) {
+      this.buf.copy(this.seriesArena, slot * SERIES_SLOT_BYTES, s, this.keyEnd);
+      this.seriesLong[slot] = undefined;
+    } else {
+      const raw = Buffer.allocUnsafeSlow(len);
+      this.buf.copy(raw, 0, s, this.keyEnd);
+      this.seriesLong[slot] = raw;
+    }
+    this.seriesLength[slot] = len;
     this.seriesText[slot] = key;
     this.seriesMeasurement[slot] = this.measurement;
     this.seriesMeasurementBytes[slot] = this.measurementEnd - s;
     this.seriesTagN[slot] = this.tagN;
     this.seriesHigh[slot] = this.keyHigh ? 1 : 0;
     return key;
+  }
+
+  /** Whether the slot holds exactly the bytes [s, e) of the body. Buffer#compare is a memcmp. */
+  private isCached(slot: number, s: number, e: number): boolean {
+    const len = e - s;
+    if (this.seriesLength[slot] !== len) return false;
+    if (len <= SERIES_SLOT_BYTES) {
+      const at = slot * SERIES_SLOT_BYTES;
+      return this.buf.compare(this.seriesArena, at, at + len, s, e) === 0;
+    }
+    return this.buf.compare(this.seriesLong[slot]!, 0, len, s, e) === 0;
   }
 
   private canonicalKey(): string {
