@@ -1,0 +1,179 @@
+// A key-value server process over RaftNode: classic-level storage, file snapshots, gRPC between
+// nodes and the RaftKv gRPC service (proto/raft.proto) for clients. The real-process crash test
+// and the benchmark run three of these on loopback.
+//
+//   node packages/raft/dist/testing/kv-server.js --id a --dir /tmp/a --raft 127.0.0.1:7001 \
+//     --client 127.0.0.1:8001 --peers a=127.0.0.1:7001,b=127.0.0.1:7002,c=127.0.0.1:7003 \
+//     [--tick-ms 100] [--election-ticks 10] [--no-sync]
+//
+// Prints "READY" on stdout once both ports listen.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { NotLeaderError, RaftError } from '../errors.js';
+import { RaftNode } from '../node.js';
+import type { StateMachine } from '../storage/interfaces.js';
+import { FileSnapshotStore } from '../storage/file-snapshots.js';
+import { LevelStorage } from '../storage/level.js';
+import { GrpcTransport } from '../transport/grpc.js';
+
+/** Commands are [key length u16][key][value]; apply stores the value and returns nothing. */
+export class BinaryKvStateMachine implements StateMachine<void> {
+  readonly data = new Map<string, Buffer>();
+
+  static command(key: Uint8Array, value: Uint8Array): Uint8Array {
+    const buf = Buffer.allocUnsafe(2 + key.length + value.length);
+    buf.writeUInt16BE(key.length, 0);
+    buf.set(key, 2);
+    buf.set(value, 2 + key.length);
+    return buf;
+  }
+
+  apply(command: Uint8Array): void {
+    const buf = Buffer.from(command.buffer, command.byteOffset, command.byteLength);
+    const keyLen = buf.readUInt16BE(0);
+    this.data.set(buf.subarray(2, 2 + keyLen).toString('latin1'), Buffer.from(buf.subarray(2 + keyLen)));
+  }
+
+  snapshot(): Uint8Array {
+    const parts: Buffer[] = [];
+    for (const [k, v] of this.data) {
+      const head = Buffer.allocUnsafe(6);
+      head.writeUInt16BE(k.length, 0);
+      head.writeUInt32BE(v.length, 2);
+      parts.push(head, Buffer.from(k, 'latin1'), v);
+    }
+    return Buffer.concat(parts);
+  }
+
+  restore(data: Uint8Array): void {
+    this.data.clear();
+    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    let at = 0;
+    while (at < buf.length) {
+      const kl = buf.readUInt16BE(at);
+      const vl = buf.readUInt32BE(at + 2);
+      at += 6;
+      const k = buf.subarray(at, at + kl).toString('latin1');
+      at += kl;
+      this.data.set(k, Buffer.from(buf.subarray(at, at + vl)));
+      at += vl;
+    }
+  }
+}
+
+interface ServerArgs {
+  id: string;
+  dir: string;
+  raft: string;
+  client: string;
+  peers: Record<string, string>;
+  tickMs: number;
+  electionTicks: number;
+  sync: boolean;
+}
+
+function parseArgs(argv: readonly string[]): ServerArgs {
+  const get = (name: string): string | undefined => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const need = (name: string): string => {
+    const v = get(name);
+    if (v === undefined) throw new Error(`--${name} is required`);
+    return v;
+  };
+  const peers: Record<string, string> = {};
+  for (const pair of need('peers').split(',')) {
+    const [id, addr] = pair.split('=');
+    if (id === undefined || addr === undefined) throw new Error(`bad peer ${pair}`);
+    peers[id] = addr;
+  }
+  return {
+    id: need('id'),
+    dir: need('dir'),
+    raft: need('raft'),
+    client: need('client'),
+    peers,
+    tickMs: Number(get('tick-ms') ?? 100),
+    electionTicks: Number(get('election-ticks') ?? 10),
+    sync: !argv.includes('--no-sync'),
+  };
+}
+
+function grpcError(err: unknown): Partial<grpc.StatusObject> {
+  if (err instanceof NotLeaderError) return { code: grpc.status.FAILED_PRECONDITION, details: `not leader; leader=${err.leader ?? ''}` };
+  if (err instanceof RaftError) return { code: grpc.status.UNAVAILABLE, details: err.message };
+  return { code: grpc.status.INTERNAL, details: err instanceof Error ? err.message : String(err) };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  mkdirSync(join(args.dir, 'snapshots'), { recursive: true });
+  const sm = new BinaryKvStateMachine();
+  const transport = new GrpcTransport({ id: args.id, listen: args.raft, peers: args.peers });
+  const node = await RaftNode.start<void>({
+    id: args.id,
+    storage: await LevelStorage.open(join(args.dir, 'log'), { sync: args.sync }),
+    snapshots: new FileSnapshotStore(join(args.dir, 'snapshots')),
+    transport,
+    stateMachine: sm,
+    bootstrap: { voters: Object.keys(args.peers), addresses: args.peers },
+    tickMs: args.tickMs,
+    raft: { electionTicks: args.electionTicks },
+  });
+  node.on('error', (err) => {
+    console.error(`raft node failed: ${err.message}`);
+    process.exit(1);
+  });
+
+  const def = protoLoader.loadSync(fileURLToPath(new URL('../../../../proto/raft.proto', import.meta.url)), {
+    keepCase: false,
+    longs: Number,
+    defaults: true,
+  });
+  const pkg = grpc.loadPackageDefinition(def) as unknown as { shoal: { raft: { RaftKv: { service: grpc.ServiceDefinition } } } };
+  const server = new grpc.Server();
+  server.addService(pkg.shoal.raft.RaftKv.service, {
+    put: (call: grpc.ServerUnaryCall<{ key: Buffer; value: Buffer }, object>, cb: grpc.sendUnaryData<object>) => {
+      node.apply(BinaryKvStateMachine.command(call.request.key, call.request.value)).then(
+        () => cb(null, { index: node.metrics().appliedIndex }),
+        (err: unknown) => cb(grpcError(err), null),
+      );
+    },
+    get: (call: grpc.ServerUnaryCall<{ key: Buffer; linearizable: boolean }, object>, cb: grpc.sendUnaryData<object>) => {
+      const answer = (): void => {
+        const v = sm.data.get(call.request.key.toString('latin1'));
+        cb(null, v === undefined ? { found: false } : { found: true, value: v });
+      };
+      if (!call.request.linearizable) {
+        answer();
+        return;
+      }
+      node.readIndex().then(answer, (err: unknown) => cb(grpcError(err), null));
+    },
+    status: (_call: unknown, cb: grpc.sendUnaryData<object>) => cb(null, { json: JSON.stringify(node.metrics()) }),
+    dump: (_call: unknown, cb: grpc.sendUnaryData<object>) => {
+      const pairs = [...sm.data].map(([k, v]) => ({ key: Buffer.from(k, 'latin1'), value: v }));
+      cb(null, { pairs });
+    },
+  });
+  await new Promise<void>((resolve, reject) =>
+    server.bindAsync(args.client, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
+  );
+  const stop = (): void => {
+    server.forceShutdown();
+    void node.close().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  console.log('READY');
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
