@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { FieldType } from './field-type.js';
-import { hashBytes, parseLines, SERIES_CACHE_SLOTS, type LineError } from './parser.js';
+import {
+  hashBytes,
+  LineParser,
+  parseLines,
+  SERIES_CACHE_SLOTS,
+  type LineError,
+} from './parser.js';
 import { parseToPoints, type Point } from './point.js';
 import type { Precision } from './precision.js';
 
@@ -637,6 +643,17 @@ describe('line handling', () => {
     expect(parseToPoints(`${longest} v=1`).errors).toEqual([]);
     expect(parseToPoints(`${longest} v=1,vv=2`).errors[0]!.message).toMatch(/: max key length exceeded: 65536 > 65535$/);
   });
+});
+
+it('still finds duplicate fields after the per-line stamp wraps around', () => {
+  const parser = new LineParser();
+  // Right at the edge of Int32: without the wrap, stamps past 2^31 - 1 would never match.
+  (parser as unknown as { dedupeLine: number }).dedupeLine = 2 ** 31 - 3;
+  const counts: number[] = [];
+  const body = Buffer.from('m a=1,a=2\n'.repeat(5));
+  parser.parseBody(body, { point: (line) => void counts.push(line.fieldCount), error: () => {} }, 'ns');
+  expect(counts).toEqual([1, 1, 1, 1, 1]);
+  expect((parser as unknown as { dedupeLine: number }).dedupeLine).toBeLessThan(10);
 });
 
 describe('ParsedLine accessors', () => {

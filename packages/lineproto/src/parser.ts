@@ -160,6 +160,8 @@ const INTERN_SLOTS = 1024;
 const BUCKET_DEDUPE_FIELDS_MAX = 64;
 /** Buckets of the per-line field-key table (hash → first field in the bucket). */
 const DEDUPE_BUCKETS = 256;
+/** Per-line stamps of that table restart here (they are kept in an Int32Array). */
+export const DEDUPE_STAMP_MAX = 0x7fff_fff0;
 /**
  * Series-key cache (exported for tests only): direct-mapped, keyed by the measurement and tags exactly as written. Series
  * repeat from line to line, so a hit skips sorting, copying and decoding the key, and hands the
@@ -256,10 +258,10 @@ export function hashBytes(buf: Uint8Array, s: number, e: number): number {
 const identity = (s: string): string => s;
 
 /**
- * Scans lines and serves as the ParsedLine handed to the visitor. Internal: one instance is kept
- * per module and reused across calls.
+ * Scans lines and serves as the ParsedLine handed to the visitor. Internal (exported for tests):
+ * one instance is kept per module and reused across calls.
  */
-class LineParser implements ParsedLine {
+export class LineParser implements ParsedLine {
   private buf: FastBuffer = Buffer.alloc(0) as FastBuffer;
   private bodyEnd = 0;
 
@@ -1335,6 +1337,11 @@ class LineParser implements ParsedLine {
     }
     // A bucket table stamped with a per-line number, so nothing is cleared between lines. Keys
     // without escapes are equal exactly when their bytes are.
+    // The stamp lives in an Int32Array: wrap it (and forget old stamps) long before it overflows.
+    if (this.dedupeLine >= DEDUPE_STAMP_MAX) {
+      this.dedupeStamp.fill(0);
+      this.dedupeLine = 0;
+    }
     const line = ++this.dedupeLine;
     const stamp = this.dedupeStamp;
     const first = this.dedupeFirst;
