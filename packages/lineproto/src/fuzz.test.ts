@@ -6,6 +6,7 @@ import { escapeTagKey } from './escape.js';
 import { FieldType } from './field-type.js';
 import { parseLines, type ParsedLine } from './parser.js';
 import { formatPoint, parseToPoints, type Point } from './point.js';
+import { splitSeriesKey } from './series-key.js';
 
 /** mulberry32: small, fast, good enough to pick test inputs. */
 function prng(seed: number): () => number {
@@ -101,6 +102,7 @@ function checkAccepted(body: Buffer): number {
     expect(fromSlice.points).toEqual([point]);
     const fromKey = parseToPoints(`${key} v=1`).points[0]!;
     expect([fromKey.measurement, fromKey.tags]).toEqual([point.measurement, point.tags]);
+    expect(splitSeriesKey(key)).toEqual({ measurement: point.measurement, tags: point.tags });
   }
   return accepted.length;
 }
@@ -288,6 +290,9 @@ describe('generated valid points', () => {
         const parsed = parseToPoints(text);
         expect(parsed.errors, text).toEqual([]);
         expect(parsed.points, text).toEqual([p]);
+        let key = '';
+        parseLines(Buffer.from(text), { point: (line) => void (key = line.seriesKey), error() {} });
+        expect(splitSeriesKey(key), text).toEqual({ measurement: p.measurement, tags: p.tags });
         points.push(p);
       }
       // The same points as one body, with CRLF and comments in between, parse the same.

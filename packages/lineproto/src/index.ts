@@ -9,3 +9,15 @@ export {
   parseLines,
 } from './parser.js';
 export { type Point, parseToPoints, formatPoint } from './point.js';
+export { type SeriesKeyParts, splitSeriesKey } from './series-key.js';
+export {
+  escapeMeasurement,
+  escapeTagKey,
+  escapeTagValue,
+  escapeFieldKey,
+  escapeStringField,
+  unescapeMeasurement,
+  unescapeTag,
+  unescapeFieldKey,
+  unescapeStringField,
+} from './escape.js';

@@ -8,6 +8,7 @@ import {
   type LineError,
 } from './parser.js';
 import { parseToPoints, type Point } from './point.js';
+import { splitSeriesKey } from './series-key.js';
 import type { Precision } from './precision.js';
 
 type Field = Point['fields'][number];
@@ -453,6 +454,8 @@ describe('series keys', () => {
     [String.raw`cpu,a\ b=1,a!=2 v=1`, String.raw`cpu,a!=2,a\ b=1`],
   ])('%s → %s', (line, key) => {
     expect(seriesKeys(line)).toEqual([key]);
+    const { measurement, tags } = parseToPoints(line).points[0]!;
+    expect(splitSeriesKey(key)).toEqual({ measurement, tags });
   });
 
   it('is the same string for the same series whatever the tag order', () => {
