@@ -128,6 +128,11 @@ export class LocalPointsWriter implements PointsWriter {
   ): Map<string, Map<string, FieldType>> {
     const { catalog } = this.opts;
     const pending = new Map<string, Map<string, FieldType>>();
+    // The fields of the last point that passed: a point with the same measurement and the same
+    // field keys and types passes too, without a catalog lookup per field.
+    let okMeasurement: string | undefined;
+    let okStart = 0;
+    let okEnd = 0;
     for (let p = 0; p < batch.count; p++) {
       const measurement = batch.measurements[p]!;
       if (recheck) {
@@ -137,10 +142,15 @@ export class LocalPointsWriter implements PointsWriter {
         drop(BEYOND_RETENTION);
         continue;
       }
+      const start = batch.fieldOffsets[p]!;
+      const end = batch.fieldOffsets[p + 1]!;
+      if (measurement === okMeasurement && sameFields(batch, start, end, okStart, okEnd)) {
+        accepted[p] = 1;
+        continue;
+      }
       let newHere = pending.get(measurement);
       let conflict: string | undefined;
-      const end = batch.fieldOffsets[p + 1]!;
-      for (let f = batch.fieldOffsets[p]!; f < end; f++) {
+      for (let f = start; f < end; f++) {
         const key = batch.fieldKeys[f]!;
         const type = batch.fieldTypes[f]! as FieldType;
         const known = catalog.fieldType(db, measurement, key) ?? newHere?.get(key);
@@ -160,6 +170,9 @@ export class LocalPointsWriter implements PointsWriter {
         drop(conflict);
       } else {
         accepted[p] = 1;
+        okMeasurement = measurement;
+        okStart = start;
+        okEnd = end;
       }
     }
     return pending;
@@ -178,6 +191,15 @@ export class LocalPointsWriter implements PointsWriter {
     }
     return conflicted;
   }
+}
+
+/** Whether fields [a, aEnd) and [b, bEnd) of the batch have the same keys and types in order. */
+function sameFields(batch: PointBatch, a: number, aEnd: number, b: number, bEnd: number): boolean {
+  if (aEnd - a !== bEnd - b) return false;
+  for (let i = 0; i < aEnd - a; i++) {
+    if (batch.fieldKeys[a + i] !== batch.fieldKeys[b + i] || batch.fieldTypes[a + i] !== batch.fieldTypes[b + i]) return false;
+  }
+  return true;
 }
 
 /** The given points' lines, each ending in a newline, as one buffer. */

@@ -12,6 +12,13 @@ const VALUE_BYTES = 16;
 
 export class CacheSeries {
   readonly fields = new Map<string, Column>();
+  /**
+   * The field keys and columns of the last point written, in its order. Points of a series nearly
+   * always repeat their shape, and the parser interns field keys, so comparing keys here replaces a
+   * map lookup per field with a pointer comparison.
+   */
+  shapeKeys: string[] = [];
+  shapeColumns: Column[] = [];
   constructor(readonly info: SeriesInfo) {}
 }
 
@@ -19,6 +26,14 @@ export class Cache {
   readonly series = new Map<string, CacheSeries>();
   bytes = 0;
   values = 0;
+
+  /**
+   * The cache this one replaced: new columns start at the size their predecessor reached, which
+   * spares steady ingest a dozen regrowths per column and flush cycle.
+   */
+  constructor(private previous?: Cache) {
+    if (previous) previous.previous = undefined;
+  }
 
   get empty(): boolean {
     return this.values === 0;
@@ -36,15 +51,12 @@ export class Cache {
   /** Adds the fields of point `p` of `batch` to the series' columns. */
   insertPoint(series: CacheSeries, batch: PointBatch, p: number): void {
     const time = batch.times[p]!;
+    const start = batch.fieldOffsets[p]!;
     const end = batch.fieldOffsets[p + 1]!;
-    for (let f = batch.fieldOffsets[p]!; f < end; f++) {
-      const key = batch.fieldKeys[f]!;
+    const columns = this.columnsFor(series, batch, start, end);
+    for (let f = start; f < end; f++) {
       const type = batch.fieldTypes[f]! as FieldType;
-      let col = series.fields.get(key);
-      if (!col) {
-        col = new Column(type);
-        series.fields.set(key, col);
-      }
+      const col = columns[f - start]!;
       if (type === FieldType.String) {
         const s = batch.strs.get(f)!;
         col.appendString(time, s);
@@ -56,6 +68,30 @@ export class Cache {
         this.bytes += VALUE_BYTES;
       }
     }
-    this.values += end - batch.fieldOffsets[p]!;
+    this.values += end - start;
+  }
+
+  /** The columns for fields [start, end) of the batch, in that order. */
+  private columnsFor(series: CacheSeries, batch: PointBatch, start: number, end: number): Column[] {
+    const keys = series.shapeKeys;
+    let same = keys.length === end - start;
+    for (let f = start; same && f < end; f++) same = keys[f - start] === batch.fieldKeys[f];
+    if (same) return series.shapeColumns;
+    const shapeKeys: string[] = [];
+    const shapeColumns: Column[] = [];
+    for (let f = start; f < end; f++) {
+      const key = batch.fieldKeys[f]!;
+      let col = series.fields.get(key);
+      if (!col) {
+        const hint = this.previous?.series.get(series.info.key)?.fields.get(key)?.count;
+        col = new Column(batch.fieldTypes[f]! as FieldType, hint);
+        series.fields.set(key, col);
+      }
+      shapeKeys.push(key);
+      shapeColumns.push(col);
+    }
+    series.shapeKeys = shapeKeys;
+    series.shapeColumns = shapeColumns;
+    return shapeColumns;
   }
 }

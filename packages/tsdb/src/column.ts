@@ -6,6 +6,8 @@ import { FieldType } from '@shoal/lineproto';
 import type { Values } from './encoding/index.js';
 
 const INITIAL_CAPACITY = 16;
+/** A hint never reserves more than this many points up front. */
+const CAPACITY_HINT_MAX = 1 << 16;
 
 /** Sorted, de-duplicated points of one field; `values` holds exactly `count` entries in use. */
 export interface ColumnData {
@@ -17,7 +19,7 @@ export interface ColumnData {
 
 export class Column {
   count = 0;
-  private times = new BigInt64Array(INITIAL_CAPACITY);
+  private times: BigInt64Array;
   /** Float, Boolean (0/1), and Integer/Unsigned while every value is a safe integer. */
   private nums: Float64Array | undefined;
   /** Integer/Unsigned once a value beyond 2^53 arrived. */
@@ -26,9 +28,15 @@ export class Column {
   private sorted = true;
   private lastTime = -(2n ** 63n);
 
-  constructor(readonly type: FieldType) {
+  /** `capacityHint`: how many points the column is expected to take (its predecessor's count). */
+  constructor(
+    readonly type: FieldType,
+    capacityHint = INITIAL_CAPACITY,
+  ) {
+    const capacity = Math.min(Math.max(capacityHint, INITIAL_CAPACITY), CAPACITY_HINT_MAX);
+    this.times = new BigInt64Array(capacity);
     if (type === FieldType.String) this.strs = [];
-    else this.nums = new Float64Array(INITIAL_CAPACITY);
+    else this.nums = new Float64Array(capacity);
   }
 
   /** Approximate heap bytes held, for the cache's size limit. */

@@ -6,7 +6,6 @@ export { Shard, CacheFullError, type ShardOptions, type ShardStats, type FieldCh
 export { TSDBStore, type StoreOptions, type StoreStats, type ShardOwner } from './store.js';
 export { RetentionService, type RetentionServiceOptions } from './retention.js';
 export { SeriesIndex, type SeriesInfo, type TagExpr } from './series-index.js';
-export { parseSeriesKey, type SeriesTags } from './series-key.js';
 export type { ColumnData } from './column.js';
 export { valueAt } from './column-data.js';
 export { encodeWriteRecordHeader } from './shard-wal-record.js';

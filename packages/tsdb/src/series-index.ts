@@ -3,7 +3,7 @@
 // rebuilt from them when the shard opens. Ids are assigned in increasing order, so postings built
 // by appending stay sorted and set operations are linear merges.
 
-import { parseSeriesKey } from './series-key.js';
+import { splitSeriesKey } from '@shoal/lineproto';
 
 export interface SeriesInfo {
   readonly id: number;
@@ -55,7 +55,7 @@ export class SeriesIndex {
 
   private insert(id: number, key: string): SeriesInfo {
     if (this.byKey.has(key)) throw new Error(`series already indexed: ${key}`);
-    const { measurement, tags } = parseSeriesKey(key);
+    const { measurement, tags } = splitSeriesKey(key);
     const info: SeriesInfo = { id, key, measurement, tags };
     this.byKey.set(key, info);
     this.byId.set(id, info);

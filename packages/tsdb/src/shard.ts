@@ -244,7 +244,7 @@ export class Shard {
     if (this.cache.empty && this.snapshots.length === 0) return;
     if (!this.cache.empty) {
       const snapshot = this.cache;
-      this.cache = new Cache();
+      this.cache = new Cache(snapshot);
       // Rotating in the same tick as the swap makes the sealed segments hold exactly the snapshot.
       const sealed = this.wal.rotate();
       // Observed here so a failed rotation cannot surface as an unhandled rejection before use.
