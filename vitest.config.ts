@@ -11,6 +11,7 @@ export default defineConfig({
       '@shoal/tsdb': pkg('tsdb'),
       '@shoal/data': pkg('data'),
       '@shoal/raft': pkg('raft'),
+      '@shoal/influxql': pkg('influxql'),
     },
   },
   test: {
