@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import { RaftCore, bootstrapState, defaultRaftConfig } from './core/raft.js';
 import type { ConfChange, ProposeResult, RaftConfig } from './core/raft.js';
 import type { ConfState, Entry, Message, NodeId, Ready, Role, SnapshotMeta } from './core/types.js';
-import { decodeConf, entryBytes, readyNeedsSync } from './core/types.js';
+import { decodeConf, entryBytes, readyHasWrites } from './core/types.js';
 import {
   LeadershipLostError,
   NodeClosedError,
@@ -155,7 +155,7 @@ export class RaftNode<R = unknown> extends EventEmitter<RaftNodeEvents> {
     const snapshot = await opts.snapshots.latest();
     if (hardState === null && snapshot === null && (await opts.storage.lastIndex()) === 0 && opts.bootstrap !== undefined) {
       const boot = bootstrapState(opts.bootstrap.voters, opts.bootstrap.addresses ?? {});
-      await opts.storage.persist({ hardState: boot.hardState, entries: boot.entries, resetLog: true });
+      await opts.storage.persist({ hardState: boot.hardState, entries: boot.entries, resetLog: true, sync: true });
       hardState = boot.hardState;
     }
     const first = await opts.storage.firstIndex();
@@ -374,8 +374,9 @@ export class RaftNode<R = unknown> extends EventEmitter<RaftNodeEvents> {
       await this.snapshots.save(rd.snapshot.meta, rd.snapshot.data);
       this.snapshotCache = { meta: rd.snapshot.meta, data: rd.snapshot.data };
     }
-    if (readyNeedsSync(rd)) {
-      await this.storage.persist({ hardState: rd.hardState, entries: rd.entries, resetLog: rd.snapshot !== null });
+    for (const m of rd.earlyMessages) this.sendMessage(m);
+    if (readyHasWrites(rd)) {
+      await this.storage.persist({ hardState: rd.hardState, entries: rd.entries, resetLog: rd.snapshot !== null, sync: rd.mustSync });
     }
     if (rd.snapshot !== null) this.updatePeers(rd.snapshot.meta.conf);
     for (const m of rd.messages) this.sendMessage(m);

@@ -27,7 +27,7 @@ function drain(c: RaftCore): Message[] {
   const out: Message[] = [];
   while (c.hasReady()) {
     const rd = c.ready();
-    out.push(...rd.messages);
+    out.push(...rd.earlyMessages, ...rd.messages);
     c.advance(rd);
   }
   return out;
@@ -92,7 +92,7 @@ describe('§5.2 leader election', () => {
     const net = electedNet(['a', 'b', 'c'], 'a');
     net.core('a').tick();
     const rd = net.core('a').ready();
-    const hbs = rd.messages.filter((m) => m.type === 'heartbeat');
+    const hbs = rd.earlyMessages.filter((m) => m.type === 'heartbeat');
     expect(hbs.map((m) => m.to).sort()).toEqual(['b', 'c']);
     net.core('a').advance(rd);
   });
@@ -200,7 +200,9 @@ describe('§5.3 log replication', () => {
     expect(r.ok).toBe(true);
     const rd = net.core('a').ready();
     expect(rd.entries.map((e) => e.index)).toEqual([3]);
-    const apps = rd.messages.filter((m) => m.type === 'app');
+    // A leader's appends may leave while its own write is in progress.
+    const apps = rd.earlyMessages.filter((m) => m.type === 'app');
+    expect(rd.messages.filter((m) => m.type === 'app')).toEqual([]);
     expect(apps.map((m) => [m.to, m.index, m.logTerm, m.entries.length])).toEqual([
       ['b', 2, 2, 1],
       ['c', 2, 2, 1],
@@ -500,12 +502,12 @@ describe('§8 client interaction', () => {
     expect(c.readIndex(7)).toBe(true);
     let rd = c.ready();
     expect(rd.readStates).toEqual([]);
-    expect(rd.messages.filter((m) => m.type === 'heartbeat')).toEqual([]);
+    expect([...rd.earlyMessages, ...rd.messages].filter((m) => m.type === 'heartbeat')).toEqual([]);
     c.advance(rd);
     c.step(message({ type: 'appResp', from: 'b', to: 'a', term: 2, index: 2 }));
     rd = c.ready();
     // Now committed in term 2: the read gets a heartbeat round of its own.
-    const hb = rd.messages.filter((m) => m.type === 'heartbeat');
+    const hb = rd.earlyMessages.filter((m) => m.type === 'heartbeat');
     expect(hb.length).toBe(2);
     c.advance(rd);
     c.step(message({ type: 'heartbeatResp', from: 'c', to: 'a', term: 2, context: hb[0]!.context }));
@@ -538,7 +540,7 @@ describe('§8 client interaction', () => {
       if (c.hasReady()) {
         const r = c.ready();
         states.push(...r.readStates);
-        net.queue.push(...r.messages);
+        net.queue.push(...r.earlyMessages, ...r.messages);
         c.advance(r);
       }
     }
@@ -555,7 +557,7 @@ describe('§8 client interaction', () => {
       if (id !== 'b' || !b.hasReady()) return origProcess(id);
       const rd = b.ready();
       got = got.concat(rd.readStates);
-      net.queue.push(...rd.messages);
+      net.queue.push(...rd.earlyMessages, ...rd.messages);
       b.advance(rd);
       return true;
     };

@@ -21,7 +21,7 @@ import type {
   SnapshotMeta,
   SoftState,
 } from './types.js';
-import { CAMPAIGN_TRANSFER, EMPTY_CONF, decodeConf, encodeConf, entryBytes, message, readyNeedsSync } from './types.js';
+import { CAMPAIGN_TRANSFER, EMPTY_CONF, decodeConf, encodeConf, entryBytes, message, readyHasWrites } from './types.js';
 
 export interface RaftConfig {
   readonly id: NodeId;
@@ -211,7 +211,7 @@ export class RaftCore {
   // Inputs
 
   tick(): void {
-    if (this.readyOutstanding !== null && readyNeedsSync(this.readyOutstanding)) {
+    if (this.readyOutstanding !== null && readyHasWrites(this.readyOutstanding)) {
       this.stallTicks++;
       if (this.role === 'leader' && this.stallTicks >= this.cfg.diskStallTicks) {
         // Our writes are not reaching the disk, so neither our appends nor our heartbeats leave:
@@ -365,14 +365,25 @@ export class RaftCore {
     const hs = this.hardState();
     const ss = this.softState();
     const committedEntries = this.log.slice(this.applying + 1, this.log.committed, this.cfg.readyCommittedBytesMax) ?? [];
+    const termOrVoteChanged = hs.term !== this.prevHardState.term || hs.vote !== this.prevHardState.vote;
+    const entries = this.log.unstableEntries();
+    let early: Message[] = NO_MESSAGES;
+    let late = this.msgs;
+    if (this.role === 'leader' && !termOrVoteChanged) {
+      early = [];
+      late = [];
+      for (const m of this.msgs) (m.type === 'app' || m.type === 'heartbeat' ? early : late).push(m);
+    }
     const rd: Ready = {
       softState: sameSoftState(ss, this.prevSoftState) ? null : ss,
       hardState: sameHardState(hs, this.prevHardState) ? null : hs,
-      entries: this.log.unstableEntries(),
+      entries,
       snapshot: this.pendingSnapshot,
       committedEntries,
-      messages: this.msgs,
+      earlyMessages: early,
+      messages: late,
       readStates: this.readStates,
+      mustSync: termOrVoteChanged || entries.length > 0 || this.pendingSnapshot !== null,
     };
     this.prevHardState = hs;
     this.prevSoftState = ss;
@@ -1054,6 +1065,7 @@ export class RaftCore {
 }
 
 const EMPTY_DATA = new Uint8Array(0);
+const NO_MESSAGES: Message[] = [];
 
 /** The configuration after `change`, or null when the change makes no sense against `conf`. */
 export function applyConfChange(conf: ConfState, change: ConfChange): ConfState | null {

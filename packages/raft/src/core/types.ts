@@ -116,10 +116,10 @@ export interface ReadState {
 }
 
 /**
- * Everything the driver must do, in order: persist `hardState`, `entries` (which replace any
- * stored suffix starting at `entries[0].index`) and `snapshot` in one synced write; then send
- * `messages`; then restore `snapshot` into the state machine and apply `committedEntries`; then
- * call `advance(ready)`.
+ * Everything the driver must do, in order: send `earlyMessages`; persist `hardState`, `entries`
+ * (which replace any stored suffix starting at `entries[0].index`) and `snapshot` in one write,
+ * synced when `mustSync`; then send `messages`; then restore `snapshot` into the state machine and
+ * apply `committedEntries`; then call `advance(ready)`.
  */
 export interface Ready {
   readonly softState: SoftState | null;
@@ -127,12 +127,19 @@ export interface Ready {
   readonly entries: Entry[];
   readonly snapshot: Snapshot | null;
   readonly committedEntries: Entry[];
+  /** A leader's appends and heartbeats: they may leave while its own write is in progress
+   * (thesis §10.2.1), because the leader counts itself toward commit only once durable. */
+  readonly earlyMessages: Message[];
+  /** Messages that depend on this Ready's write (votes, acknowledgements): only after it. */
   readonly messages: Message[];
   readonly readStates: ReadState[];
+  /** Entries, a snapshot, or a new term or vote must be fsynced; a commit-index-only change need
+   * not be (a lost commit index is learned again from the leader). */
+  readonly mustSync: boolean;
 }
 
-/** Whether a ready batch carries anything that must reach the disk before its messages leave. */
-export function readyNeedsSync(rd: Ready): boolean {
+/** Whether a ready batch carries anything to write. */
+export function readyHasWrites(rd: Ready): boolean {
   return rd.hardState !== null || rd.entries.length > 0 || rd.snapshot !== null;
 }
 

@@ -49,6 +49,8 @@ function main(): void {
     events += r.stats.eventsRun;
     writes += r.stats.writesAcked;
     for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += r.stats[k];
+    const done = seed - args.seedStart + 1;
+    if (args.quiet && done % 5000 === 0) console.log(`progress: ${done} seeds, ${failures} failed, ${((Date.now() - started) / 1000).toFixed(0)} s`);
     if (!r.ok) {
       failures++;
       console.log(`FAIL seed ${seed}: ${r.failure}`);

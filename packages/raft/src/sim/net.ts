@@ -125,7 +125,7 @@ export class Net {
     if (!n.alive || !n.core.hasReady()) return false;
     const rd = n.core.ready();
     n.disk.persist(rd);
-    for (const m of rd.messages) {
+    for (const m of [...rd.earlyMessages, ...rd.messages]) {
       if (m.type === 'snap' && m.snapshot !== null) {
         // The transport attaches the snapshot data from the sender's store.
         const snap = n.disk.snapshot;

@@ -8,7 +8,8 @@
 
 import { RaftCore, bootstrapState, defaultRaftConfig } from '../core/raft.js';
 import type { ConfState, Entry, Message, NodeId, Ready, Snapshot } from '../core/types.js';
-import { decodeConf, readyNeedsSync } from '../core/types.js';
+import type { HardState } from '../core/types.js';
+import { decodeConf, readyHasWrites } from '../core/types.js';
 import { checkOperations, kvModel } from '../linearizability/checker.js';
 import type { KvInput, KvOutput, Operation } from '../linearizability/checker.js';
 import { EventQueue } from './event-queue.js';
@@ -88,6 +89,8 @@ interface SimNode {
   readonly disk: MemoryDisk;
   /** A Ready whose write is on its way to the disk. */
   writing: Ready | null;
+  /** A commit-index-only update written without fsync: a crash loses it, the next sync keeps it. */
+  unsyncedHardState: HardState | null;
   diskLatencyMs: [number, number];
   kv: Map<string, string>;
   appliedIndex: number;
@@ -198,6 +201,7 @@ export class Simulation {
       core: this.newCore(id, disk),
       disk,
       writing: null,
+      unsyncedHardState: null,
       diskLatencyMs: [0.2, 2],
       kv: new Map(),
       appliedIndex: 0,
@@ -240,6 +244,7 @@ export class Simulation {
     this.crashes++;
     node.alive = false;
     node.writing = null;
+    node.unsyncedHardState = null;
     node.incarnation++;
     node.proposals.clear();
     node.reads.clear();
@@ -268,7 +273,8 @@ export class Simulation {
     while (node.alive && node.writing === null && node.core.hasReady()) {
       const rd = node.core.ready();
       this.checkReady(node, rd);
-      if (readyNeedsSync(rd)) {
+      for (const m of rd.earlyMessages) this.send(node, m);
+      if (rd.mustSync) {
         node.writing = rd;
         const [lo, hi] = node.diskLatencyMs;
         this.q.push(this.now + lo + this.rng.float() * (hi - lo), { kind: 'diskDone', node: node.id, incarnation: node.incarnation });
@@ -279,9 +285,14 @@ export class Simulation {
   }
 
   private finishReady(node: SimNode, rd: Ready): void {
-    if (readyNeedsSync(rd)) {
-      if (rd.hardState !== null) {
-        const hs = rd.hardState;
+    if (!rd.mustSync && rd.hardState !== null) {
+      node.unsyncedHardState = rd.hardState;
+    } else if (readyHasWrites(rd)) {
+      // An fsync also makes every earlier unsynced write durable.
+      const hs0 = rd.hardState ?? node.unsyncedHardState;
+      node.unsyncedHardState = null;
+      if (hs0 !== null) {
+        const hs = hs0;
         if (hs.term < node.durableTerm) this.fail(`${node.id} term went back from ${node.durableTerm} to ${hs.term}`);
         if (hs.term === node.durableTerm && node.durableVote !== null && hs.vote !== node.durableVote) {
           this.fail(`${node.id} changed its vote in term ${hs.term} from ${node.durableVote} to ${hs.vote}`);
@@ -291,7 +302,7 @@ export class Simulation {
         node.durableVote = hs.vote;
         node.durableCommit = hs.commit;
       }
-      node.disk.persist(rd);
+      node.disk.persist(hs0 === rd.hardState ? rd : { ...rd, hardState: hs0 });
     }
     for (const m of rd.messages) this.send(node, m);
     if (rd.snapshot !== null) this.restoreSnapshot(node, rd.snapshot);

@@ -28,6 +28,8 @@ export interface DurableWrite {
   readonly entries: readonly Entry[];
   /** A snapshot was installed: drop every stored entry first. */
   readonly resetLog: boolean;
+  /** fsync before returning; false only for a commit-index-only update. */
+  readonly sync: boolean;
 }
 
 /** A LogStore and StableStore sharing one atomic, synced write path. */

@@ -36,10 +36,10 @@ describe('LevelStorage (classic-level)', () => {
   it('stores, truncates a conflicting suffix, deletes a prefix, and survives reopening', async () => {
     const dir = tmp();
     let s = await LevelStorage.open(dir);
-    await s.persist({ hardState: { term: 2, vote: 'a', commit: 3 }, entries: [ent(1, 1), ent(2, 1), ent(3, 2), ent(4, 2)], resetLog: false });
+    await s.persist({ hardState: { term: 2, vote: 'a', commit: 3 }, entries: [ent(1, 1), ent(2, 1), ent(3, 2), ent(4, 2)], resetLog: false, sync: true });
     expect([await s.firstIndex(), await s.lastIndex()]).toEqual([1, 4]);
     // A new leader's entries replace the suffix from index 3.
-    await s.persist({ hardState: null, entries: [ent(3, 3, 'x')], resetLog: false });
+    await s.persist({ hardState: null, entries: [ent(3, 3, 'x')], resetLog: false, sync: true });
     expect(await s.lastIndex()).toBe(3);
     expect((await s.getLog(3))!.term).toBe(3);
     expect(await s.getLog(4)).toBeUndefined();
@@ -58,18 +58,18 @@ describe('LevelStorage (classic-level)', () => {
 
   it('resets the whole log when a snapshot is installed', async () => {
     const s = await LevelStorage.open(tmp());
-    await s.persist({ hardState: null, entries: [ent(1, 1), ent(2, 1)], resetLog: false });
-    await s.persist({ hardState: { term: 5, vote: null, commit: 50 }, entries: [], resetLog: true });
+    await s.persist({ hardState: null, entries: [ent(1, 1), ent(2, 1)], resetLog: false, sync: true });
+    await s.persist({ hardState: { term: 5, vote: null, commit: 50 }, entries: [], resetLog: true, sync: true });
     expect([await s.firstIndex(), await s.lastIndex()]).toEqual([0, 0]);
-    await s.persist({ hardState: null, entries: [ent(51, 5)], resetLog: false });
+    await s.persist({ hardState: null, entries: [ent(51, 5)], resetLog: false, sync: true });
     expect([await s.firstIndex(), await s.lastIndex()]).toEqual([51, 51]);
     await s.close();
   });
 
   it('refuses a write that would leave a gap', async () => {
     const s = await LevelStorage.open(tmp());
-    await s.persist({ hardState: null, entries: [ent(1, 1)], resetLog: false });
-    await expect(s.persist({ hardState: null, entries: [ent(3, 1)], resetLog: false })).rejects.toThrow(/gap/);
+    await s.persist({ hardState: null, entries: [ent(1, 1)], resetLog: false, sync: true });
+    await expect(s.persist({ hardState: null, entries: [ent(3, 1)], resetLog: false, sync: true })).rejects.toThrow(/gap/);
     await s.close();
   });
 });

@@ -71,7 +71,7 @@ export class LevelStorage implements RaftStorage {
   }
 
   async storeLogs(entries: readonly Entry[]): Promise<void> {
-    await this.persist({ hardState: null, entries, resetLog: false });
+    await this.persist({ hardState: null, entries, resetLog: false, sync: true });
   }
 
   async deleteRange(lo: number, hi: number): Promise<void> {
@@ -92,7 +92,7 @@ export class LevelStorage implements RaftStorage {
   }
 
   async setHardState(hs: HardState): Promise<void> {
-    await this.persist({ hardState: hs, entries: [], resetLog: false });
+    await this.persist({ hardState: hs, entries: [], resetLog: false, sync: true });
   }
 
   async persist(write: DurableWrite): Promise<void> {
@@ -118,7 +118,7 @@ export class LevelStorage implements RaftStorage {
     }
     if (write.hardState !== null) ops.push({ type: 'put', key: HARD_STATE_KEY, value: encodeHardState(write.hardState) });
     if (ops.length === 0) return;
-    await this.db.batch(ops, { sync: this.sync });
+    await this.db.batch(ops, { sync: this.sync && write.sync });
     this.first = first;
     this.last = last;
   }

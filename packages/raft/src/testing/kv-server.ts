@@ -4,7 +4,9 @@
 //
 //   node packages/raft/dist/testing/kv-server.js --id a --dir /tmp/a --raft 127.0.0.1:7001 \
 //     --client 127.0.0.1:8001 --peers a=127.0.0.1:7001,b=127.0.0.1:7002,c=127.0.0.1:7003 \
-//     [--tick-ms 100] [--election-ticks 10] [--no-sync]
+//     [--client-peers a=127.0.0.1:8001,...] [--tick-ms 100] [--election-ticks 10] [--no-sync]
+//
+// With --client-peers a follower forwards Put to the leader's client port (as etcd does).
 //
 // Prints "READY" on stdout once both ports listen.
 
@@ -71,6 +73,7 @@ interface ServerArgs {
   raft: string;
   client: string;
   peers: Record<string, string>;
+  clientPeers: Record<string, string>;
   tickMs: number;
   electionTicks: number;
   sync: boolean;
@@ -86,18 +89,24 @@ function parseArgs(argv: readonly string[]): ServerArgs {
     if (v === undefined) throw new Error(`--${name} is required`);
     return v;
   };
-  const peers: Record<string, string> = {};
-  for (const pair of need('peers').split(',')) {
-    const [id, addr] = pair.split('=');
-    if (id === undefined || addr === undefined) throw new Error(`bad peer ${pair}`);
-    peers[id] = addr;
-  }
+  const parseMap = (list: string): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const pair of list.split(',').filter((p) => p !== '')) {
+      const [id, addr] = pair.split('=');
+      if (id === undefined || addr === undefined) throw new Error(`bad peer ${pair}`);
+      out[id] = addr;
+    }
+    return out;
+  };
+  const peers = parseMap(need('peers'));
+  const clientPeers = parseMap(get('client-peers') ?? '');
   return {
     id: need('id'),
     dir: need('dir'),
     raft: need('raft'),
     client: need('client'),
     peers,
+    clientPeers,
     tickMs: Number(get('tick-ms') ?? 100),
     electionTicks: Number(get('election-ticks') ?? 10),
     sync: !argv.includes('--no-sync'),
@@ -136,12 +145,29 @@ async function main(): Promise<void> {
     defaults: true,
   });
   const pkg = grpc.loadPackageDefinition(def) as unknown as { shoal: { raft: { RaftKv: { service: grpc.ServiceDefinition } } } };
+  type KvCtor = new (address: string, creds: grpc.ChannelCredentials) => grpc.Client & {
+    put(req: object, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: object) => void): void;
+  };
+  const KvClient = (pkg.shoal.raft.RaftKv as unknown as KvCtor);
+  const forwarders = new Map<string, InstanceType<KvCtor>>();
+  /** Sends a Put a follower received to the leader's client port. */
+  const forward = (leader: string, req: object, cb: grpc.sendUnaryData<object>): boolean => {
+    const addr = args.clientPeers[leader];
+    if (addr === undefined) return false;
+    let c = forwarders.get(leader);
+    if (c === undefined) forwarders.set(leader, (c = new KvClient(addr, grpc.credentials.createInsecure())));
+    c.put(req, { deadline: Date.now() + 10_000 }, (err, res) => (err ? cb(err, null) : cb(null, res ?? {})));
+    return true;
+  };
   const server = new grpc.Server();
   server.addService(pkg.shoal.raft.RaftKv.service, {
     put: (call: grpc.ServerUnaryCall<{ key: Buffer; value: Buffer }, object>, cb: grpc.sendUnaryData<object>) => {
       node.apply(BinaryKvStateMachine.command(call.request.key, call.request.value)).then(
         () => cb(null, { index: node.metrics().appliedIndex }),
-        (err: unknown) => cb(grpcError(err), null),
+        (err: unknown) => {
+          if (err instanceof NotLeaderError && err.leader !== null && forward(err.leader, call.request, cb)) return;
+          cb(grpcError(err), null);
+        },
       );
     },
     get: (call: grpc.ServerUnaryCall<{ key: Buffer; linearizable: boolean }, object>, cb: grpc.sendUnaryData<object>) => {

@@ -1,0 +1,225 @@
+#!/usr/bin/env node
+// Raft benchmark: three @shoal/raft kv-server processes over gRPC on loopback (classic-level with
+// fsync, key-value state machine) side by side with etcd 3.4 (Debian's etcd-server) on the same
+// machine, driven by the same closed-loop load client (../shared/peer/etcd/raftbench.mjs):
+// puts at 1, 64 and 256 clients, linearizable and serializable reads at 64, puts via a follower,
+// then leader failover after SIGKILL. Election settings are the same for both: 100 ms heartbeat,
+// 1000 ms election timeout (randomised up to 2000 ms).
+//
+//   npx tsc -b packages/raft && node test/bench/raft-bench.mjs [--system shoal|etcd|both]
+//       [--runs 1] [--duration 10] [--failovers 5] [--peer ../shared/peer]
+//
+// Results go to test/bench/out/raft-*.json; a summary is printed at the end. Not a test: numbers
+// on these shared 2-core machines move from run to run, so always measure etcd beside us.
+
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const OUT = join(ROOT, 'test/bench/out');
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1] && !all[i + 1].startsWith('--') ? all[i + 1] : 'true']] : acc), []),
+);
+const SYSTEM = args.system ?? 'both';
+const RUNS = Number(args.runs ?? 1);
+const DURATION = Number(args.duration ?? 10);
+const FAILOVERS = Number(args.failovers ?? 5);
+const PEER = resolve(ROOT, args.peer ?? '../shared/peer');
+const TICK_MS = 100;
+const ELECTION_TICKS = 10;
+
+mkdirSync(OUT, { recursive: true });
+// raftbench imports @grpc/grpc-js: run a copy from inside the repo so it resolves our node_modules.
+const BENCH_DIR = join(OUT, 'raftbench');
+mkdirSync(BENCH_DIR, { recursive: true });
+for (const f of ['raftbench.mjs', 'etcd-kv.proto']) copyFileSync(join(PEER, 'etcd', f), join(BENCH_DIR, f));
+const RAFTBENCH = join(BENCH_DIR, 'raftbench.mjs');
+const SHOAL_ADAPTER = join(ROOT, 'test/bench/raft-adapter.mjs');
+const SHOAL_PROTO = join(ROOT, 'proto/raft.proto');
+const SERVER = join(ROOT, 'packages/raft/dist/testing/kv-server.js');
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function raftbench(argv) {
+  const out = execFileSync(process.execPath, [RAFTBENCH, ...argv], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  process.stdout.write(out);
+  return out;
+}
+
+async function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => res(p));
+    });
+  });
+}
+
+// ------------------------------------------------------------------ shoal cluster
+class ShoalCluster {
+  constructor() {
+    this.base = mkdtempSync(join(tmpdir(), 'shoal-raft-bench-'));
+    this.procs = new Map();
+  }
+  async init(ids) {
+    this.specs = [];
+    for (const id of ids) this.specs.push({ id, raft: `127.0.0.1:${await freePort()}`, client: `127.0.0.1:${await freePort()}` });
+    this.peers = this.specs.map((s) => `${s.id}=${s.raft}`).join(',');
+    this.clientPeers = this.specs.map((s) => `${s.id}=${s.client}`).join(',');
+    for (const s of this.specs) await this.start(s.id);
+  }
+  spec(id) {
+    return this.specs.find((s) => s.id === id);
+  }
+  async start(id) {
+    const s = this.spec(id);
+    const p = spawn(
+      process.execPath,
+      [SERVER, '--id', id, '--dir', join(this.base, id), '--raft', s.raft, '--client', s.client, '--peers', this.peers,
+        '--client-peers', this.clientPeers, '--tick-ms', String(TICK_MS), '--election-ticks', String(ELECTION_TICKS)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    this.procs.set(id, p);
+    await new Promise((res, rej) => {
+      let out = '';
+      p.stdout.on('data', (d) => {
+        out += d;
+        if (out.includes('READY')) res();
+      });
+      p.once('exit', (c) => rej(new Error(`kv-server ${id} exited ${c}`)));
+    });
+  }
+  pids() {
+    return this.specs.map((s) => `${s.id}=${this.procs.get(s.id).pid}`).join(',');
+  }
+  async leader() {
+    const { kvStatus } = await import('./raft-adapter.mjs');
+    for (let i = 0; i < 200; i++) {
+      for (const s of this.specs) {
+        const st = await kvStatus(s.client).catch(() => null);
+        if (st?.role === 'leader') return s.id;
+      }
+      await sleep(50);
+    }
+    throw new Error('no shoal leader');
+  }
+  async kill(id) {
+    const p = this.procs.get(id);
+    if (p.exitCode !== null || p.signalCode !== null) return;
+    await new Promise((res) => {
+      p.once('exit', res);
+      p.kill('SIGKILL');
+    });
+  }
+  async stop() {
+    for (const id of this.procs.keys()) await this.kill(id);
+    rmSync(this.base, { recursive: true, force: true });
+  }
+}
+
+async function benchShoal() {
+  const c = new ShoalCluster();
+  await c.init(['a', 'b', 'c']);
+  const results = { system: 'shoal', tick_ms: TICK_MS, election_ticks: ELECTION_TICKS };
+  try {
+    const leader = await c.leader();
+    const follower = c.specs.find((s) => s.id !== leader).id;
+    const common = ['--adapter', SHOAL_ADAPTER, '--proto', SHOAL_PROTO];
+    raftbench(['suite', ...common, '--target', c.spec(leader).client, '--follower', c.spec(follower).client,
+      '--runs', String(RUNS), '--duration', String(DURATION), '--pids', c.pids(), '--json', join(OUT, 'raft-shoal-suite.json'),
+      '--label', 'shoal raft kv-server x3, classic-level fsync']);
+    results.suite = JSON.parse(readFileSync(join(OUT, 'raft-shoal-suite.json'), 'utf8'));
+    results.failover = [];
+    for (let t = 0; t < FAILOVERS; t++) {
+      const l = await c.leader();
+      const survivors = c.specs.filter((s) => s.id !== l).map((s) => s.client).join(',');
+      const out = raftbench(['failover', ...common, '--targets', survivors, '--kill-pid', String(c.procs.get(l).pid)]);
+      results.failover.push(JSON.parse(out.trim().split('\n').pop()));
+      await sleep(300);
+      await c.start(l);
+      await sleep(1500);
+    }
+  } finally {
+    await c.stop();
+  }
+  return results;
+}
+
+// ------------------------------------------------------------------ etcd cluster
+function etcdSh(...a) {
+  return execFileSync('sh', [join(PEER, 'etcd/cluster.sh'), ...a], {
+    encoding: 'utf8',
+    env: { ...process.env, ETCD_PEER_DIR: ETCD_DIR },
+  });
+}
+const ETCD_DIR = join(tmpdir(), `etcd-peer-shoal-bench-${process.pid}`);
+
+async function etcdLeader() {
+  for (let i = 0; i < 200; i++) {
+    const line = etcdSh('leader').trim();
+    if (line !== '') {
+      const [name, ep, pid] = line.split(/\s+/);
+      return { name, ep, pid: Number(pid) };
+    }
+    await sleep(100);
+  }
+  throw new Error('no etcd leader');
+}
+
+async function benchEtcd() {
+  rmSync(ETCD_DIR, { recursive: true, force: true });
+  etcdSh('start');
+  const results = { system: 'etcd', heartbeat_ms: 100, election_ms: 1000 };
+  try {
+    await sleep(2000);
+    const leader = await etcdLeader();
+    const eps = ['127.0.0.1:23791', '127.0.0.1:23792', '127.0.0.1:23793'];
+    const follower = eps.find((e) => e !== leader.ep);
+    raftbench(['suite', '--target', leader.ep, '--follower', follower, '--runs', String(RUNS), '--duration', String(DURATION),
+      '--pids', etcdSh('pids').trim(), '--json', join(OUT, 'raft-etcd-suite.json'), '--label', 'etcd 3.4 x3']);
+    results.suite = JSON.parse(readFileSync(join(OUT, 'raft-etcd-suite.json'), 'utf8'));
+    results.failover = [];
+    for (let t = 0; t < FAILOVERS; t++) {
+      const l = await etcdLeader();
+      const survivors = eps.filter((e) => e !== l.ep).join(',');
+      const out = raftbench(['failover', '--targets', survivors, '--kill-pid', String(l.pid)]);
+      results.failover.push(JSON.parse(out.trim().split('\n').pop()));
+      await sleep(300);
+      etcdSh('start-member', l.name);
+      await sleep(3000);
+    }
+  } finally {
+    etcdSh('stop');
+    rmSync(ETCD_DIR, { recursive: true, force: true });
+  }
+  return results;
+}
+
+function summarize(r) {
+  const rows = [];
+  for (const x of r.suite.results) {
+    const cpuPerOp = x.ops_per_s > 0 ? (x.cpu_s_servers_total / (x.ops_per_s * x.duration_s)) * 1e6 : NaN;
+    rows.push(`${r.system.padEnd(6)} (${x.id}) ${x.name.padEnd(32)} ${String(x.ops_per_s).padStart(8)}/s  p50 ${x.lat_ms.p50} ms  p99 ${x.lat_ms.p99} ms  server cpu ${x.cpu_s_servers_total}s (${cpuPerOp.toFixed(0)} µs/op)  err ${x.errors}`);
+  }
+  const fo = r.failover.map((f) => f.failover_ms).filter((v) => v !== null).sort((a, b) => a - b);
+  rows.push(`${r.system.padEnd(6)} failover ms: ${fo.join(', ')} (median ${fo[Math.floor(fo.length / 2)]})`);
+  return rows.join('\n');
+}
+
+const all = [];
+if (SYSTEM === 'etcd' || SYSTEM === 'both') {
+  if (!existsSync('/usr/bin/etcd')) throw new Error('etcd missing: apt-get install etcd-server etcd-client');
+  all.push(await benchEtcd());
+}
+if (SYSTEM === 'shoal' || SYSTEM === 'both') {
+  if (!existsSync(SERVER)) throw new Error('build first: npx tsc -b packages/raft');
+  all.push(await benchShoal());
+}
+console.log('\n==== summary ====');
+for (const r of all) console.log(summarize(r));
