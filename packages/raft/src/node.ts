@@ -9,7 +9,7 @@ import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { RaftCore, bootstrapState, defaultRaftConfig } from './core/raft.js';
 import type { ConfChange, ProposeResult, RaftConfig } from './core/raft.js';
-import type { ConfState, Entry, Message, NodeId, Ready, Role, SnapshotMeta } from './core/types.js';
+import type { ConfState, Entry, HardState, Message, NodeId, Ready, Role, SnapshotMeta } from './core/types.js';
 import { decodeConf, entryBytes, readyHasWrites } from './core/types.js';
 import {
   LeadershipLostError,
@@ -120,6 +120,8 @@ export class RaftNode<R = unknown> extends EventEmitter<RaftNodeEvents> {
   private failure: Error | null = null;
 
   private applied = 0;
+  /** The newest commit-index-only hard state, not yet written. */
+  private unsavedHardState: HardState | null = null;
   private snapshotIndex = 0;
   private bytesSinceSnapshot = 0;
   private snapshotCache: StoredSnapshot | null = null;
@@ -324,6 +326,10 @@ export class RaftNode<R = unknown> extends EventEmitter<RaftNodeEvents> {
     this.wake();
     await this.loopDone;
     this.failAll(new NodeClosedError());
+    if (this.unsavedHardState !== null && this.failure === null) {
+      await this.storage.persist({ hardState: this.unsavedHardState, entries: [], resetLog: false, sync: true });
+      this.unsavedHardState = null;
+    }
     await this.transport.close();
     await this.storage.close();
   }
@@ -376,7 +382,15 @@ export class RaftNode<R = unknown> extends EventEmitter<RaftNodeEvents> {
     }
     for (const m of rd.earlyMessages) this.sendMessage(m);
     if (readyHasWrites(rd)) {
-      await this.storage.persist({ hardState: rd.hardState, entries: rd.entries, resetLog: rd.snapshot !== null, sync: rd.mustSync });
+      if (!rd.mustSync && rd.entries.length === 0 && rd.snapshot === null) {
+        // Only the commit index moved. It need not be durable (a restarted node learns it again
+        // from the leader), so it rides along with the next write instead of costing one now.
+        this.unsavedHardState = rd.hardState;
+      } else {
+        const hardState = rd.hardState ?? this.unsavedHardState;
+        this.unsavedHardState = null;
+        await this.storage.persist({ hardState, entries: rd.entries, resetLog: rd.snapshot !== null, sync: rd.mustSync });
+      }
     }
     if (rd.snapshot !== null) this.updatePeers(rd.snapshot.meta.conf);
     for (const m of rd.messages) this.sendMessage(m);

@@ -8,12 +8,22 @@ export class CorruptRecordError extends Error {
   override name = 'CorruptRecordError';
 }
 
+/** Unsigned 64-bit big-endian for values below 2^53, without BigInt on the hot path. */
+function writeU64(buf: Buffer, v: number, at: number): void {
+  buf.writeUInt32BE(Math.floor(v / 0x1_0000_0000), at);
+  buf.writeUInt32BE(v >>> 0, at + 4);
+}
+
+function readU64(buf: Buffer, at: number): number {
+  return buf.readUInt32BE(at) * 0x1_0000_0000 + buf.readUInt32BE(at + 4);
+}
+
 const ENTRY_HEADER_BYTES = 4 + 8 + 8 + 1; // crc, index, term, type
 
 export function encodeEntry(e: Entry): Uint8Array {
   const buf = Buffer.allocUnsafe(ENTRY_HEADER_BYTES + e.data.length);
-  buf.writeBigUInt64BE(BigInt(e.index), 4);
-  buf.writeBigUInt64BE(BigInt(e.term), 12);
+  writeU64(buf, e.index, 4);
+  writeU64(buf, e.term, 12);
   buf.writeUInt8(e.type === 'conf' ? 1 : 0, 20);
   buf.set(e.data, ENTRY_HEADER_BYTES);
   buf.writeUInt32BE(crc32(buf.subarray(4)), 0);
@@ -27,8 +37,8 @@ export function decodeEntry(raw: Uint8Array): Entry {
   const type = buf.readUInt8(20);
   if (type > 1) throw new CorruptRecordError(`unknown entry type ${type}`);
   return {
-    index: Number(buf.readBigUInt64BE(4)),
-    term: Number(buf.readBigUInt64BE(12)),
+    index: readU64(buf, 4),
+    term: readU64(buf, 12),
     type: type === 1 ? 'conf' : 'normal',
     data: new Uint8Array(buf.subarray(ENTRY_HEADER_BYTES)),
   };

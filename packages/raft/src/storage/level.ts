@@ -13,13 +13,15 @@ const HARD_STATE_KEY = Uint8Array.of(0x68); // 'h'
 function entryKey(index: number): Uint8Array {
   const key = Buffer.allocUnsafe(9);
   key[0] = ENTRY_PREFIX;
-  key.writeBigUInt64BE(BigInt(index), 1);
+  key.writeUInt32BE(Math.floor(index / 0x1_0000_0000), 1);
+  key.writeUInt32BE(index >>> 0, 5);
   return key;
 }
 
-type Op =
-  | { type: 'put'; key: Uint8Array; value: Uint8Array }
-  | { type: 'del'; key: Uint8Array };
+function keyIndex(key: Uint8Array): number {
+  const b = Buffer.from(key.buffer, key.byteOffset, key.byteLength);
+  return b.readUInt32BE(1) * 0x1_0000_0000 + b.readUInt32BE(5);
+}
 
 export interface LevelStorageOptions {
   /** fsync every write (the default); only benchmarks of the unsafe mode turn it off. */
@@ -44,8 +46,8 @@ export class LevelStorage implements RaftStorage {
     const store = new LevelStorage(db, opts);
     const lo = Uint8Array.of(ENTRY_PREFIX);
     const hi = Uint8Array.of(ENTRY_PREFIX + 1);
-    for await (const key of db.keys({ gte: lo, lt: hi, limit: 1 })) store.first = Number(Buffer.from(key).readBigUInt64BE(1));
-    for await (const key of db.keys({ gte: lo, lt: hi, limit: 1, reverse: true })) store.last = Number(Buffer.from(key).readBigUInt64BE(1));
+    for await (const key of db.keys({ gte: lo, lt: hi, limit: 1 })) store.first = keyIndex(key);
+    for await (const key of db.keys({ gte: lo, lt: hi, limit: 1, reverse: true })) store.last = keyIndex(key);
     return store;
   }
 
@@ -65,7 +67,7 @@ export class LevelStorage implements RaftStorage {
   async getLogs(lo: number, hi: number): Promise<Entry[]> {
     const out: Entry[] = [];
     for await (const [key, value] of this.db.iterator({ gte: entryKey(lo), lte: entryKey(hi) })) {
-      out.push(this.checked(decodeEntry(value), Number(Buffer.from(key).readBigUInt64BE(1))));
+      out.push(this.checked(decodeEntry(value), keyIndex(key)));
     }
     return out;
   }
@@ -78,9 +80,9 @@ export class LevelStorage implements RaftStorage {
     const from = Math.max(lo, this.first);
     const to = Math.min(hi, this.last);
     if (from > to) return;
-    const ops: Op[] = [];
-    for (let i = from; i <= to; i++) ops.push({ type: 'del', key: entryKey(i) });
-    await this.db.batch(ops, { sync: this.sync });
+    const batch = this.db.batch();
+    for (let i = from; i <= to; i++) batch.del(entryKey(i));
+    await batch.write({ sync: this.sync });
     if (from <= this.first && to >= this.last) this.first = this.last = 0;
     else if (from <= this.first) this.first = to + 1;
     else if (to >= this.last) this.last = from - 1;
@@ -96,29 +98,39 @@ export class LevelStorage implements RaftStorage {
   }
 
   async persist(write: DurableWrite): Promise<void> {
-    const ops: Op[] = [];
+    // The chained batch is several times cheaper per operation than the array form.
+    const batch = this.db.batch();
     let first = this.first;
     let last = this.last;
     if (write.resetLog && last > 0) {
-      for (let i = first; i <= last; i++) ops.push({ type: 'del', key: entryKey(i) });
+      for (let i = first; i <= last; i++) batch.del(entryKey(i));
       first = last = 0;
     }
     if (write.entries.length > 0) {
       const from = write.entries[0]!.index;
-      if (last > 0 && from > last + 1) throw new Error(`storing entry ${from} would leave a gap after ${last}`);
+      if (last > 0 && from > last + 1) {
+        await batch.close();
+        throw new Error(`storing entry ${from} would leave a gap after ${last}`);
+      }
       // The new entries replace any stored suffix from their first index.
-      for (let i = Math.max(from, first); last > 0 && i <= last; i++) ops.push({ type: 'del', key: entryKey(i) });
+      for (let i = Math.max(from, first); last > 0 && i <= last; i++) batch.del(entryKey(i));
       let expected = from;
       for (const e of write.entries) {
-        if (e.index !== expected++) throw new Error('entries to store are not contiguous');
-        ops.push({ type: 'put', key: entryKey(e.index), value: encodeEntry(e) });
+        if (e.index !== expected++) {
+          await batch.close();
+          throw new Error('entries to store are not contiguous');
+        }
+        batch.put(entryKey(e.index), encodeEntry(e));
       }
       if (first === 0 || from < first) first = from;
       last = write.entries[write.entries.length - 1]!.index;
     }
-    if (write.hardState !== null) ops.push({ type: 'put', key: HARD_STATE_KEY, value: encodeHardState(write.hardState) });
-    if (ops.length === 0) return;
-    await this.db.batch(ops, { sync: this.sync && write.sync });
+    if (write.hardState !== null) batch.put(HARD_STATE_KEY, encodeHardState(write.hardState));
+    if (batch.length === 0) {
+      await batch.close();
+      return;
+    }
+    await batch.write({ sync: this.sync && write.sync });
     this.first = first;
     this.last = last;
   }

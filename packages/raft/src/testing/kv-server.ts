@@ -17,55 +17,10 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { NotLeaderError, RaftError } from '../errors.js';
 import { RaftNode } from '../node.js';
-import type { StateMachine } from '../storage/interfaces.js';
 import { FileSnapshotStore } from '../storage/file-snapshots.js';
 import { LevelStorage } from '../storage/level.js';
 import { GrpcTransport } from '../transport/grpc.js';
-
-/** Commands are [key length u16][key][value]; apply stores the value and returns nothing. */
-export class BinaryKvStateMachine implements StateMachine<void> {
-  readonly data = new Map<string, Buffer>();
-
-  static command(key: Uint8Array, value: Uint8Array): Uint8Array {
-    const buf = Buffer.allocUnsafe(2 + key.length + value.length);
-    buf.writeUInt16BE(key.length, 0);
-    buf.set(key, 2);
-    buf.set(value, 2 + key.length);
-    return buf;
-  }
-
-  apply(command: Uint8Array): void {
-    const buf = Buffer.from(command.buffer, command.byteOffset, command.byteLength);
-    const keyLen = buf.readUInt16BE(0);
-    this.data.set(buf.subarray(2, 2 + keyLen).toString('latin1'), Buffer.from(buf.subarray(2 + keyLen)));
-  }
-
-  snapshot(): Uint8Array {
-    const parts: Buffer[] = [];
-    for (const [k, v] of this.data) {
-      const head = Buffer.allocUnsafe(6);
-      head.writeUInt16BE(k.length, 0);
-      head.writeUInt32BE(v.length, 2);
-      parts.push(head, Buffer.from(k, 'latin1'), v);
-    }
-    return Buffer.concat(parts);
-  }
-
-  restore(data: Uint8Array): void {
-    this.data.clear();
-    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    let at = 0;
-    while (at < buf.length) {
-      const kl = buf.readUInt16BE(at);
-      const vl = buf.readUInt32BE(at + 2);
-      at += 6;
-      const k = buf.subarray(at, at + kl).toString('latin1');
-      at += kl;
-      this.data.set(k, Buffer.from(buf.subarray(at, at + vl)));
-      at += vl;
-    }
-  }
-}
+import { BinaryKvStateMachine } from './binary-kv.js';
 
 interface ServerArgs {
   id: string;
@@ -124,7 +79,7 @@ async function main(): Promise<void> {
   mkdirSync(join(args.dir, 'snapshots'), { recursive: true });
   const sm = new BinaryKvStateMachine();
   const transport = new GrpcTransport({ id: args.id, listen: args.raft, peers: args.peers });
-  const node = await RaftNode.start<void>({
+  const node = await RaftNode.start<number>({
     id: args.id,
     storage: await LevelStorage.open(join(args.dir, 'log'), { sync: args.sync }),
     snapshots: new FileSnapshotStore(join(args.dir, 'snapshots')),
@@ -163,7 +118,7 @@ async function main(): Promise<void> {
   server.addService(pkg.shoal.raft.RaftKv.service, {
     put: (call: grpc.ServerUnaryCall<{ key: Buffer; value: Buffer }, object>, cb: grpc.sendUnaryData<object>) => {
       node.apply(BinaryKvStateMachine.command(call.request.key, call.request.value)).then(
-        () => cb(null, { index: node.metrics().appliedIndex }),
+        (index) => cb(null, { index }),
         (err: unknown) => {
           if (err instanceof NotLeaderError && err.leader !== null && forward(err.leader, call.request, cb)) return;
           cb(grpcError(err), null);
