@@ -90,15 +90,19 @@ describe(`crash safety (seed ${SEED}; replay: SHOAL_CRASH_SEED=${SEED} npx vites
     let totalChecked = 0;
     for (let round = 0; round < KILLS; round++) {
       const server = await ServerProcess.start(dataDir);
-      const created = await request(server.port, 'POST', '/query', 'q=CREATE%20DATABASE%20crash', { 'Content-Type': 'application/x-www-form-urlencoded' });
-      expect(created.status).toBe(200);
-      const stop = { now: false };
-      const writers = Array.from({ length: WRITERS }, (_, w) => writeUntilKilled(server.port, w, stop));
-      // Kill at a random instant: sometimes before the first write lands, usually mid-stream.
-      await new Promise((r) => setTimeout(r, Math.floor(random() * 600)));
-      await server.stop('SIGKILL');
-      stop.now = true;
-      await Promise.all(writers);
+      try {
+        const created = await request(server.port, 'POST', '/query', 'q=CREATE%20DATABASE%20crash', { 'Content-Type': 'application/x-www-form-urlencoded' });
+        expect(created.status).toBe(200);
+        const stop = { now: false };
+        const writers = Array.from({ length: WRITERS }, (_, w) => writeUntilKilled(server.port, w, stop));
+        // Kill at a random instant: sometimes before the first write lands, usually mid-stream.
+        await new Promise((r) => setTimeout(r, Math.floor(random() * 600)));
+        await server.stop('SIGKILL');
+        stop.now = true;
+        await Promise.all(writers);
+      } finally {
+        await server.stop('SIGKILL');
+      }
       totalChecked = await verify(dataDir);
     }
     const ackedTotal = acked.reduce((n, m) => n + m.size, 0);

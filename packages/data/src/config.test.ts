@@ -18,6 +18,7 @@ describe('resolveConfig', () => {
       logLevel: 'info',
       http: { bindAddress: '127.0.0.1:8086', host: '127.0.0.1', port: 8086, maxBodyBytes: DEFAULT_MAX_BODY_BYTES, shutdownTimeoutMs: 10_000 },
       retention: { enabled: true, checkIntervalMs: 1_800_000 },
+      write: { parseWorkers: undefined },
     });
     expect(DEFAULT_MAX_BODY_BYTES).toBe(25_000_000);
   });
@@ -54,7 +55,7 @@ describe('resolveConfig', () => {
 
   it('rejects unknown keys, wrong types and bad log levels with a message naming them', () => {
     expect(() => resolveConfig({ cwd: '/', file: { dataDri: 'x' }, filePath: '/etc/shoal.json' })).toThrow(
-      new ConfigError('/etc/shoal.json: unknown key "dataDir" (known: dataDir, logLevel, http, retention)'.replace('"dataDir"', '"dataDri"')),
+      new ConfigError('/etc/shoal.json: unknown key "dataDir" (known: dataDir, logLevel, http, retention, write)'.replace('"dataDir"', '"dataDri"')),
     );
     expect(() => resolveConfig({ cwd: '/', file: { http: { bind: 'x' } } })).toThrow(/unknown key "http.bind"/);
     expect(() => resolveConfig({ cwd: '/', file: { http: { maxBodyBytes: '10' } } })).toThrow(/"http.maxBodyBytes" must be a number/);
@@ -93,5 +94,12 @@ describe('loadConfig', () => {
     writeFileSync(join(dir, 'bad.json'), '{ nope');
     await expect(loadConfig({ cwd: dir, flags: { config: 'missing.json' } })).rejects.toThrow(/cannot read config file .*missing.json: no such file/);
     await expect(loadConfig({ cwd: dir, flags: { config: 'bad.json' } })).rejects.toThrow(/is not valid JSON/);
+  });
+});
+
+describe('write settings', () => {
+  it('takes the number of parse workers from the file and refuses a negative one', () => {
+    expect(resolveConfig({ cwd: '/', file: { write: { parseWorkers: 0 } } }).write.parseWorkers).toBe(0);
+    expect(() => resolveConfig({ cwd: '/', file: { write: { parseWorkers: -1 } } })).toThrow(/write.parseWorkers/);
   });
 });

@@ -25,12 +25,18 @@ export interface RetentionConfig {
   readonly checkIntervalMs: number;
 }
 
+export interface WriteConfig {
+  /** Threads that parse large /write bodies; 0 parses on the main thread; undefined: cores − 1 (1 to 4). */
+  readonly parseWorkers: number | undefined;
+}
+
 export interface ShoalConfig {
   /** Absolute path of the directory holding the catalog and the shards. */
   readonly dataDir: string;
   readonly logLevel: LogLevel;
   readonly http: HttpConfig;
   readonly retention: RetentionConfig;
+  readonly write: WriteConfig;
 }
 
 /** Values given on the command line; absent ones fall through to env, file and defaults. */
@@ -58,6 +64,7 @@ export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
 export const DEFAULT_MAX_BODY_BYTES = 25_000_000;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 export const DEFAULT_RETENTION_CHECK_INTERVAL_MS = 30 * 60 * 1000;
+const PARSE_WORKERS_MAX = 64;
 
 /** Bounds that catch unit mistakes (seconds given as ms) rather than policy. */
 const MAX_BODY_BYTES_MAX = 1 << 30;
@@ -144,11 +151,15 @@ export function resolveConfig(layers: ConfigLayers): ShoalConfig {
   const checkIntervalMs = f.retention?.checkIntervalMs ?? DEFAULT_RETENTION_CHECK_INTERVAL_MS;
   checkInteger('retention.checkIntervalMs', checkIntervalMs, RETENTION_CHECK_INTERVAL_MS_MIN, 2 ** 31 - 1);
 
+  const parseWorkers = f.write?.parseWorkers;
+  if (parseWorkers !== undefined) checkInteger('write.parseWorkers', parseWorkers, 0, PARSE_WORKERS_MAX);
+
   return {
     dataDir,
     logLevel: logLevelRaw,
     http: { bindAddress, host, port, maxBodyBytes, shutdownTimeoutMs },
     retention: { enabled: f.retention?.enabled ?? true, checkIntervalMs },
+    write: { parseWorkers },
   };
 }
 
@@ -179,6 +190,7 @@ interface FileLayer {
   logLevel?: string;
   http?: { bindAddress?: string; maxBodyBytes?: number; shutdownTimeoutMs?: number };
   retention?: { enabled?: boolean; checkIntervalMs?: number };
+  write?: { parseWorkers?: number };
 }
 
 type FieldKind = 'string' | 'number' | 'boolean';
@@ -187,6 +199,7 @@ const FILE_SCHEMA: Record<string, FieldKind | Record<string, FieldKind>> = {
   logLevel: 'string',
   http: { bindAddress: 'string', maxBodyBytes: 'number', shutdownTimeoutMs: 'number' },
   retention: { enabled: 'boolean', checkIntervalMs: 'number' },
+  write: { parseWorkers: 'number' },
 };
 
 /** Checks the file's shape against FILE_SCHEMA; unknown keys are errors, so typos do not pass silently. */

@@ -59,6 +59,7 @@ export class DataNode {
     readonly catalog: Catalog,
     readonly store: TSDBStore,
     private readonly retention: RetentionService,
+    private readonly pointsWriter: LocalPointsWriter,
     private readonly unsubscribe: () => void,
   ) {}
 
@@ -83,10 +84,16 @@ export class DataNode {
 
     let catalog: LocalCatalog | undefined;
     let store: TSDBStore | undefined;
+    let pointsWriter: LocalPointsWriter | undefined;
     try {
       catalog = await LocalCatalog.open({ dir: join(config.dataDir, CATALOG_SUBDIR) });
       store = await TSDBStore.open({ dir: config.dataDir, logger: logger.child({ component: 'store' }) });
-      const pointsWriter = new LocalPointsWriter({ catalog, store, logger: logger.child({ component: 'write' }) });
+      pointsWriter = new LocalPointsWriter({
+        catalog,
+        store,
+        logger: logger.child({ component: 'write' }),
+        parseWorkers: config.write.parseWorkers,
+      });
       const retention = new RetentionService({
         catalog,
         store,
@@ -102,12 +109,13 @@ export class DataNode {
 
       api.setServices({ catalog, pointsWriter });
       api.setPhase('ready');
-      const node = new DataNode(config, logger, metrics, api, server, address, catalog, store, retention, unsubscribe);
+      const node = new DataNode(config, logger, metrics, api, server, address, catalog, store, retention, pointsWriter, unsubscribe);
       logger.info({ bind: formatAddress(address), dataDir: config.dataDir }, 'shoal ready');
       return node;
     } catch (err) {
       logger.error({ err }, 'start-up failed; closing what was opened');
       await server.close(0);
+      await pointsWriter?.close().catch((e: unknown) => logger.error({ err: e }, 'parse workers close failed'));
       await store?.close().catch((e: unknown) => logger.error({ err: e }, 'store close failed'));
       await catalog?.close().catch((e: unknown) => logger.error({ err: e }, 'catalog close failed'));
       throw err;
@@ -152,6 +160,7 @@ export class DataNode {
     });
     this.unsubscribe();
     await step('retention', () => this.retention.stop());
+    await step('parse-workers', () => this.pointsWriter.close());
     await step('store', () => this.store.close());
     await step('catalog', () => this.catalog.close());
     this.logger.info({ durationMs: Date.now() - started }, 'shoal stopped');

@@ -20,6 +20,7 @@ async function setup(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-writer-'
   const store = await TSDBStore.open({ dir, logger });
   const writer = new LocalPointsWriter({ catalog, store, logger, nowNs: () => NOW });
   const close = async () => {
+    await writer.close();
     await store.close();
     await catalog.close();
   };

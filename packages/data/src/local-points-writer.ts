@@ -3,20 +3,20 @@
 // none of them stops the good ones.
 
 import type { Logger } from 'pino';
-import { fieldTypeName, parseLines, type FieldType, type LineError, type ParsedLine } from '@shoal/lineproto';
+import os from 'node:os';
+import { fieldTypeName, type FieldType } from '@shoal/lineproto';
 import {
   FieldTypeConflictError,
-  PointBatch,
   encodeWriteRecordHeader,
+  type PointBatch,
   type Catalog,
   type ShardGroupInfo,
   type TSDBStore,
 } from '@shoal/tsdb';
 import type { PointsWriter, WriteOutcome, WriteRequest } from './points-writer.js';
+import { ParsePool } from './parse-pool.js';
 import { shardFor } from './shard-mapper.js';
 
-/** Parse errors kept for the response; the count goes on past this. */
-const PARSE_ERRORS_KEPT_MAX = 100;
 const BEYOND_RETENTION = 'points beyond retention policy';
 const MIN_TIME = -(1n << 63n);
 const NEWLINE = Buffer.from('\n');
@@ -27,13 +27,26 @@ export interface LocalPointsWriterOptions {
   readonly logger: Logger;
   /** Server clock in ns, for points without a timestamp and for retention; injectable for tests. */
   readonly nowNs?: () => bigint;
+  /** Threads that parse large bodies; 0 parses on the main thread. Default: cores − 1, at least 1, at most 4. */
+  readonly parseWorkers?: number;
+}
+
+function defaultParseWorkers(): number {
+  return Math.min(4, Math.max(1, os.availableParallelism() - 1));
 }
 
 export class LocalPointsWriter implements PointsWriter {
   private readonly nowNs: () => bigint;
+  private readonly parser: ParsePool;
 
   constructor(private readonly opts: LocalPointsWriterOptions) {
     this.nowNs = opts.nowNs ?? (() => BigInt(Date.now()) * 1_000_000n);
+    this.parser = new ParsePool({ workers: opts.parseWorkers ?? defaultParseWorkers(), logger: opts.logger });
+  }
+
+  /** Stops the parse workers; writes in flight must have finished. */
+  close(): Promise<void> {
+    return this.parser.close();
   }
 
   async write(req: WriteRequest): Promise<WriteOutcome> {
@@ -41,33 +54,14 @@ export class LocalPointsWriter implements PointsWriter {
     const db = req.database;
     const rp = catalog.retentionPolicy(db, req.retentionPolicy);
     const serverTime = this.nowNs();
-    const batch = new PointBatch();
-    const parseErrors: string[] = [];
-    let parseErrorCount = 0;
-    let dropped = 0;
-    let dropReason: string | undefined;
+    const { parsed, body } = await this.parser.parse(req.body, req.precision, serverTime);
+    const { batch, parseErrorCount, parseErrors } = parsed;
+    let dropped = parsed.invalidCount;
+    let dropReason = parsed.invalidReason;
     const drop = (reason: string): void => {
       dropped++;
       dropReason ??= reason;
     };
-
-    parseLines(
-      req.body,
-      {
-        point: (line: ParsedLine) => {
-          batch.addLine(line, line.time ?? serverTime, line.lineStart, line.lineEnd);
-        },
-        error: (err: LineError) => {
-          if (err.kind === 'invalid') {
-            drop(err.message);
-            return;
-          }
-          parseErrorCount++;
-          if (parseErrors.length < PARSE_ERRORS_KEPT_MAX) parseErrors.push(err.message);
-        },
-      },
-      { precision: req.precision },
-    );
 
     // Retention and field types, point by point; new fields are fixed in the catalog before any
     // point that uses them is written, so every node decides a later conflict the same way.
@@ -90,7 +84,7 @@ export class LocalPointsWriter implements PointsWriter {
       if (!group || t < group.startNs || t >= group.endNs) {
         group = catalog.shardGroupAt(db, rp.name, t) ?? (await catalog.createShardGroup(db, rp.name, t));
       }
-      const shard = shardFor(group, batch.seriesKeys[p]!);
+      const shard = shardFor(group, batch.seriesKey(p));
       let entry = byShard.get(shard.id);
       if (!entry) {
         entry = { group, points: [] };
@@ -106,7 +100,7 @@ export class LocalPointsWriter implements PointsWriter {
     for (const [shardId, { group: g, points }] of byShard) {
       const shard = await store.createShard(shardId, { database: db, retentionPolicy: rp.name, shardGroupId: g.id });
       // A clean request is logged as it came; otherwise only this shard's accepted lines.
-      const lines = wholeBody ? req.body : linesOf(req.body, batch, points);
+      const lines = wholeBody ? body : linesOf(body, batch, points);
       writes.push(shard.write(batch, points, points.length, [header, lines]));
       written += points.length;
     }
@@ -134,7 +128,7 @@ export class LocalPointsWriter implements PointsWriter {
     let okStart = 0;
     let okEnd = 0;
     for (let p = 0; p < batch.count; p++) {
-      const measurement = batch.measurements[p]!;
+      const measurement = batch.measurement(p);
       if (recheck) {
         if (accepted[p] !== 1 || !recheck.has(measurement)) continue;
       } else if (batch.times[p]! < cutoff) {
@@ -151,7 +145,7 @@ export class LocalPointsWriter implements PointsWriter {
       let newHere = pending.get(measurement);
       let conflict: string | undefined;
       for (let f = start; f < end; f++) {
-        const key = batch.fieldKeys[f]!;
+        const key = batch.fieldKey(f);
         const type = batch.fieldTypes[f]! as FieldType;
         const known = catalog.fieldType(db, measurement, key) ?? newHere?.get(key);
         if (known === undefined) {
@@ -197,7 +191,7 @@ export class LocalPointsWriter implements PointsWriter {
 function sameFields(batch: PointBatch, a: number, aEnd: number, b: number, bEnd: number): boolean {
   if (aEnd - a !== bEnd - b) return false;
   for (let i = 0; i < aEnd - a; i++) {
-    if (batch.fieldKeys[a + i] !== batch.fieldKeys[b + i] || batch.fieldTypes[a + i] !== batch.fieldTypes[b + i]) return false;
+    if (batch.fieldIds[a + i] !== batch.fieldIds[b + i] || batch.fieldTypes[a + i] !== batch.fieldTypes[b + i]) return false;
   }
   return true;
 }

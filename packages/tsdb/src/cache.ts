@@ -75,12 +75,12 @@ export class Cache {
   private columnsFor(series: CacheSeries, batch: PointBatch, start: number, end: number): Column[] {
     const keys = series.shapeKeys;
     let same = keys.length === end - start;
-    for (let f = start; same && f < end; f++) same = keys[f - start] === batch.fieldKeys[f];
+    for (let f = start; same && f < end; f++) same = keys[f - start] === batch.fieldKey(f);
     if (same) return series.shapeColumns;
     const shapeKeys: string[] = [];
     const shapeColumns: Column[] = [];
     for (let f = start; f < end; f++) {
-      const key = batch.fieldKeys[f]!;
+      const key = batch.fieldKey(f);
       let col = series.fields.get(key);
       if (!col) {
         const hint = this.previous?.series.get(series.info.key)?.fields.get(key)?.count;

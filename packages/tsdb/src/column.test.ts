@@ -48,3 +48,18 @@ describe('Column', () => {
     expect([...(c.data().values as Uint8Array)]).toEqual([1, 0]);
   });
 });
+
+describe('sortedOrder', () => {
+  it('orders arbitrary times stably, ties in arrival order', async () => {
+    const { sortedOrder } = await import('./column.js');
+    let seed = 12345;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) % 1000) / 1000;
+    for (let round = 0; round < 200; round++) {
+      const n = Math.floor(rand() * 300);
+      const times = new BigInt64Array(n);
+      for (let i = 0; i < n; i++) times[i] = BigInt(Math.floor(rand() * (round % 3 === 0 ? 10 : 1000)) - 500);
+      const expected = Array.from({ length: n }, (_, i) => i).sort((a, b) => (times[a]! < times[b]! ? -1 : times[a]! > times[b]! ? 1 : a - b));
+      expect([...sortedOrder(times, n)]).toEqual(expected);
+    }
+  });
+});

@@ -130,14 +130,7 @@ export class Column {
   private sortAndDedupe(): void {
     const n = this.count;
     const times = this.times;
-    const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    // Stable by time, then by arrival, so the last write of a timestamp ends last in its run.
-    order.sort((a, b) => {
-      const ta = times[a]!;
-      const tb = times[b]!;
-      return ta < tb ? -1 : ta > tb ? 1 : a - b;
-    });
+    const order = sortedOrder(times, n);
     const newTimes = new BigInt64Array(Math.max(n, INITIAL_CAPACITY));
     const nums = this.nums;
     const bigs = this.bigs;
@@ -164,4 +157,41 @@ export class Column {
     this.sorted = true;
     this.lastTime = out > 0 ? newTimes[out - 1]! : -(2n ** 63n);
   }
+}
+
+/**
+ * Indices of times[0..n) in ascending time order, stable (equal times keep arrival order). Points
+ * arrive as a few ascending runs (requests applied slightly out of order), so this is a natural
+ * merge sort: find the runs, then merge neighbours pairwise, O(n log runs).
+ */
+export function sortedOrder(times: BigInt64Array, n: number): Uint32Array {
+  let src = new Uint32Array(n);
+  for (let i = 0; i < n; i++) src[i] = i;
+  const bounds: number[] = [0];
+  for (let i = 1; i < n; i++) if (times[i]! < times[i - 1]!) bounds.push(i);
+  bounds.push(n);
+  let dst = new Uint32Array(n);
+  while (bounds.length > 2) {
+    const next: number[] = [0];
+    for (let r = 0; r + 1 < bounds.length; r += 2) {
+      const lo = bounds[r]!;
+      const mid = bounds[r + 1]!;
+      const hi = r + 2 < bounds.length ? bounds[r + 2]! : mid;
+      let i = lo;
+      let j = mid;
+      let k = lo;
+      // Ties take the left run first: it arrived earlier.
+      while (i < mid && j < hi) dst[k++] = times[src[j]!]! < times[src[i]!]! ? src[j++]! : src[i++]!;
+      while (i < mid) dst[k++] = src[i++]!;
+      while (j < hi) dst[k++] = src[j++]!;
+      next.push(hi);
+    }
+    if (next[next.length - 1] !== n) next.push(n);
+    const t = src;
+    src = dst;
+    dst = t;
+    bounds.length = 0;
+    bounds.push(...next);
+  }
+  return src;
 }

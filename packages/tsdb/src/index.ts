@@ -1,7 +1,7 @@
 export * from './catalog.js';
 export * from './errors.js';
 export { LocalCatalog, DEFAULT_RETENTION_POLICY, normalizeSpec, alignToGoZeroTime, type LocalCatalogOptions } from './local-catalog.js';
-export { PointBatch } from './point-batch.js';
+export { PointBatch, type PointBatchMessage } from './point-batch.js';
 export { Shard, CacheFullError, type ShardOptions, type ShardStats, type FieldChunk, type ReadOptions } from './shard.js';
 export { TSDBStore, type StoreOptions, type StoreStats, type ShardOwner } from './store.js';
 export { RetentionService, type RetentionServiceOptions } from './retention.js';

@@ -209,16 +209,17 @@ export class Shard {
 
   private applyToCache(batch: PointBatch, points: ArrayLike<number> | null, count: number): void {
     const cache = this.cache;
-    let lastKey = '';
+    let lastSeriesId = -1;
     let series: CacheSeries | undefined;
     let values = 0;
     for (let k = 0; k < count; k++) {
       const p = points === null ? k : points[k]!;
-      const key = batch.seriesKeys[p]!;
-      if (key !== lastKey || series === undefined) {
+      const seriesId = batch.seriesIds[p]!;
+      if (seriesId !== lastSeriesId || series === undefined) {
+        const key = batch.seriesKey(p);
         const info = this.index.get(key) ?? this.index.create(key);
         series = cache.entry(info);
-        lastKey = key;
+        lastSeriesId = seriesId;
       }
       cache.insertPoint(series, batch, p);
       values += batch.fieldOffsets[p + 1]! - batch.fieldOffsets[p]!;
