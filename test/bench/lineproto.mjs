@@ -10,6 +10,7 @@
 
 import { createRequire } from 'node:module';
 import { parseLines, FieldType } from '../../packages/lineproto/dist/index.js';
+import { seededRandom } from './tsbs-data.mjs';
 
 const require = createRequire(import.meta.url);
 const lineToJSON = require('influx-line-protocol-parser');
@@ -28,18 +29,8 @@ const BATCHES = 20;
 const INTERVAL_NS = 10_000_000_000n;
 const START_NS = 1451606400000000000n; // 2016-01-01T00:00:00Z
 
-// Deterministic data (mulberry32), so every run parses the same bytes.
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = prng(42);
+// Deterministic data, so every run parses the same bytes.
+const rand = seededRandom(42);
 const pick = (xs) => xs[Math.floor(rand() * xs.length)];
 
 const REGIONS = ['us-east-1', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'sa-east-1'];

@@ -7,18 +7,7 @@ import { FieldType } from './field-type.js';
 import { parseLines, type ParsedLine } from './parser.js';
 import { formatPoint, parseToPoints, type Point } from './point.js';
 import { splitSeriesKey } from './series-key.js';
-
-/** mulberry32: small, fast, good enough to pick test inputs. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../../test/support/prng.js';
 
 const SEEDS = process.env.LINEPROTO_FUZZ_SEED ? [Number(process.env.LINEPROTO_FUZZ_SEED)] : [1, 2, 3, 20240607];
 /** Inputs are bounded so a run can never take long; the parser must stay linear within them. */

@@ -66,18 +66,20 @@ export interface ReadOptions {
   readonly useBlockStats?: boolean;
 }
 
-export interface ShardStats {
-  readonly id: number;
-  readonly series: number;
-  readonly cacheBytes: number;
-  readonly cacheValues: number;
-  readonly walBytes: number;
-  readonly pointsWritten: number;
-  readonly valuesWritten: number;
-  readonly flushes: number;
-  readonly blocksWritten: number;
-  readonly compactions: number;
-}
+/** The numbers a shard reports; the store sums them over its shards. */
+export const SHARD_STAT_NAMES = [
+  'series',
+  'cacheBytes',
+  'cacheValues',
+  'walBytes',
+  'pointsWritten',
+  'valuesWritten',
+  'flushes',
+  'blocksWritten',
+  'compactions',
+] as const;
+
+export type ShardStats = { readonly id: number } & { readonly [K in (typeof SHARD_STAT_NAMES)[number]]: number };
 
 interface TailBlock {
   readonly key: Buffer;
