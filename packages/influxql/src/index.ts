@@ -1,1 +1,12 @@
-export {};
+export * from './ast.js';
+export { ParseError, PARSE_ERROR_PREFIX } from './errors.js';
+export { type ParseOptions, MAX_NESTING_DEPTH, parseQuery, parseStatement, parseExpr } from './parser.js';
+export { formatStatement, formatQuery, formatExpr, formatNumber, formatMeasurement, formatSource } from './format.js';
+export { quoteIdent, quoteString, identNeedsQuotes } from './quote.js';
+export { parseDuration, formatDuration, DurationError } from './duration.js';
+export { type ParamValue, type ParamObject, type Params } from './params.js';
+export { type Pos, type ScannedToken, tokenize } from './scanner.js';
+export { type Token, type Keyword, KEYWORDS, OPERATORS, precedence } from './token.js';
+export { RegexError, compileRegex, translateRegex } from './regex.js';
+export { GroupByError, groupByInterval } from './group-by.js';
+export { isTimeString, parseTimeString, formatRFC3339Nano, formatRFC3339, isKnownTimeZone } from './time-literal.js';
