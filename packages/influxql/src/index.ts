@@ -10,3 +10,13 @@ export { type Token, type Keyword, KEYWORDS, OPERATORS, precedence } from './tok
 export { RegexError, compileRegex, translateRegex } from './regex.js';
 export { GroupByError, groupByInterval } from './group-by.js';
 export { isTimeString, parseTimeString, formatRFC3339Nano, formatRFC3339, isKnownTimeZone } from './time-literal.js';
+export { walk, walkExpr, children, cloneNode, rewriteExpr, hasTimeExpr } from './walk.js';
+export { type ReduceOptions, reduce } from './reduce.js';
+export {
+  type TimeRange,
+  type TimeRangeOptions,
+  TimeConditionError,
+  MIN_TIME_NS,
+  MAX_TIME_NS,
+  timeRange,
+} from './time-range.js';
