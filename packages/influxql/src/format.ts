@@ -3,11 +3,13 @@
 // one unit, decimals with three places.
 //
 // Where InfluxDB's text would not parse back to the same tree we print something that does, and
-// docs/influxql.md lists each case: decimals that need more than three places keep their digits,
+// docs/influxql.md lists each case: a unary sign right of `*`, `/`, `%` or `&` stays a sign,
+// decimals that need more than three places keep their digits,
 // an integral fill() value keeps a `.0`, DISTINCT and SHOW MEASUREMENTS ON quote their identifier
 // when needed, and SHOW TAG KEYS keeps its WITH KEY clause.
 
 import type {
+  BinaryOp,
   Dimension,
   Expr,
   Field,
@@ -22,6 +24,7 @@ import { formatDuration } from './duration.js';
 import { formatFloatPlain } from './params.js';
 import { quoteIdent, quoteString } from './quote.js';
 import { formatRFC3339Nano } from './time-literal.js';
+import { precedence } from './token.js';
 
 /** A decimal with three places, like InfluxDB, or as many more as it takes to read back exactly. */
 export function formatNumber(v: number): string {
@@ -77,12 +80,32 @@ export function formatExpr(e: Expr): string {
     case 'BoundParameter':
       return '$' + quoteIdent(e.name);
     case 'BinaryExpr':
-      return `${formatExpr(e.lhs)} ${e.op} ${formatExpr(e.rhs)}`;
+      return `${formatExpr(e.lhs)} ${e.op} ${formatRightOperand(e.op, e.rhs)}`;
     case 'ParenExpr':
       return `(${formatExpr(e.expr)})`;
     case 'Wildcard':
       return e.only === null ? '*' : `*::${e.only}`;
   }
+}
+
+/**
+ * The right side of a binary expression. The parser only puts an operator of the same or lower
+ * precedence there for a unary sign (`a / -b` is a / (-1 * b)); InfluxDB prints that as
+ * `a / -1 * b`, which reads back as (a / -1) * b, so we print the sign instead. Any other such
+ * tree (built by hand) gets parentheses.
+ */
+function formatRightOperand(op: BinaryOp, rhs: Expr): string {
+  if (rhs.kind !== 'BinaryExpr' || precedence(rhs.op) > precedence(op)) return formatExpr(rhs);
+  const operand = rhs.rhs;
+  if (
+    rhs.op === '*' &&
+    rhs.lhs.kind === 'IntegerLiteral' &&
+    (rhs.lhs.value === -1n || rhs.lhs.value === 1n) &&
+    (operand.kind === 'VarRef' || operand.kind === 'Call' || operand.kind === 'ParenExpr')
+  ) {
+    return (rhs.lhs.value === -1n ? '-' : '+') + formatExpr(operand);
+  }
+  return `(${formatExpr(rhs)})`;
 }
 
 export function formatMeasurement(m: Measurement): string {
