@@ -93,6 +93,10 @@ export class LocalPointsWriter implements PointsWriter {
       entry.points.push(p);
     }
 
+    // Groups and field types this write relies on may have been created by a concurrent write and
+    // not be on disk yet: nothing is acknowledged until they are.
+    await catalog.sync();
+
     const header = encodeWriteRecordHeader(req.precision, serverTime);
     const wholeBody = parseErrorCount === 0 && dropped === 0 && byShard.size === 1;
     const writes: Promise<void>[] = [];

@@ -92,6 +92,12 @@ export interface Catalog {
    * FieldTypeConflictError and records nothing of the call.
    */
   addFields(db: string, measurement: string, fields: ReadonlyArray<readonly [string, FieldType]>): Promise<void>;
+  /**
+   * Resolves once every change this node can already read is durable. Reads see a mutation as soon
+   * as it is made, including one still being persisted for another caller; a writer that relies on
+   * what it read (a shard group, a field type) waits on this before acknowledging anything.
+   */
+  sync(): Promise<void>;
   /** Subscribes to changes that require local cleanup; returns the unsubscribe function. */
   onChange(listener: (event: CatalogEvent) => void): () => void;
   close(): Promise<void>;

@@ -124,4 +124,19 @@ describe('LocalCatalog', () => {
     await c.dropDatabase('db');
     expect(events).toEqual(['shard-group-deleted', 'database-dropped']);
   });
+
+  it('sync() waits until a change made for another caller is on disk', async () => {
+    const dir = tmpDir();
+    const c = await LocalCatalog.open({ dir });
+    await c.createDatabase('db');
+    const first = c.createShardGroup('db', 'autogen', 0n);
+    // A concurrent writer sees the group at once, before it is durable...
+    const seen = c.shardGroupAt('db', 'autogen', 0n);
+    expect(seen).toBeDefined();
+    // ...and after sync() it is in the file a restart would read.
+    await c.sync();
+    const onDisk = JSON.parse(fs.readFileSync(path.join(dir, 'catalog.json'), 'utf8')) as { shardGroups: Array<{ id: number }> };
+    expect(onDisk.shardGroups.map((g) => g.id)).toEqual([seen!.id]);
+    await first;
+  });
 });

@@ -251,8 +251,15 @@ export class LocalCatalog implements Catalog {
     if (added) await this.persist();
   }
 
+  async sync(): Promise<void> {
+    while (this.persisting || this.dirty) {
+      if (this.persisting) await this.persisting;
+      else await this.persist();
+    }
+  }
+
   async close(): Promise<void> {
-    while (this.persisting) await this.persisting;
+    await this.sync();
   }
 
   // ---- internals ----
