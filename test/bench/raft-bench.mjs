@@ -71,7 +71,6 @@ class ShoalCluster {
     this.specs = [];
     for (const id of ids) this.specs.push({ id, raft: `127.0.0.1:${await freePort()}`, client: `127.0.0.1:${await freePort()}` });
     this.peers = this.specs.map((s) => `${s.id}=${s.raft}`).join(',');
-    this.clientPeers = this.specs.map((s) => `${s.id}=${s.client}`).join(',');
     for (const s of this.specs) await this.start(s.id);
   }
   spec(id) {
@@ -82,7 +81,7 @@ class ShoalCluster {
     const p = spawn(
       process.execPath,
       [SERVER, '--id', id, '--dir', join(this.base, id), '--raft', s.raft, '--client', s.client, '--peers', this.peers,
-        '--client-peers', this.clientPeers, '--tick-ms', String(TICK_MS), '--election-ticks', String(ELECTION_TICKS)],
+        '--tick-ms', String(TICK_MS), '--election-ticks', String(ELECTION_TICKS)],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     this.procs.set(id, p);

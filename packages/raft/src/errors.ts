@@ -53,3 +53,12 @@ export class NodeClosedError extends RaftError {
     super('the raft node is closed');
   }
 }
+
+/** The command may or may not have been applied (its entry was covered by a snapshot before this
+ * node learned its fate). */
+export class ProposalOutcomeUnknownError extends RaftError {
+  override name = 'ProposalOutcomeUnknownError';
+  constructor(readonly index: number) {
+    super(`the outcome of the command at index ${index} is unknown`);
+  }
+}

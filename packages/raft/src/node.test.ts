@@ -118,12 +118,24 @@ describe('RaftNode driver', () => {
     await c.closeAll();
   });
 
-  it('refuses commands on a follower with NotLeaderError naming the leader', async () => {
+  it('forwards a command applied on a follower to the leader and resolves with its result there', async () => {
+    const c = await TestCluster.create(['a', 'b', 'c']);
+    const leader = await c.elect();
+    await c.until(() => [...c.members.values()].every((m) => m.node.leader === leader.id));
+    const fm = [...c.members.values()].find((m) => m.node !== leader)!;
+    expect(await c.drive(fm.node.apply(put('f', '1')))).toBeNull();
+    expect(await c.drive(fm.node.apply(put('f', '2')))).toBe('1');
+    expect(fm.sm.data.get('f')).toBe('2');
+    expect(c.members.get(leader.id)!.sm.data.get('f')).toBe('2');
+    await c.closeAll();
+  });
+
+  it('refuses commands on a follower with NotLeaderError naming the leader when asked not to forward', async () => {
     const c = await TestCluster.create(['a', 'b', 'c']);
     const leader = await c.elect();
     await c.until(() => [...c.members.values()].every((m) => m.node.leader === leader.id));
     const follower = [...c.members.values()].find((m) => m.node !== leader)!.node;
-    const err = await follower.apply(put('x', '1')).catch((e: unknown) => e);
+    const err = await follower.apply(put('x', '1'), { forward: false }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NotLeaderError);
     expect((err as NotLeaderError).leader).toBe(leader.id);
     await c.closeAll();

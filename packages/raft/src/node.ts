@@ -8,7 +8,7 @@
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { RaftCore, bootstrapState, defaultRaftConfig } from './core/raft.js';
-import type { ConfChange, ProposeResult, RaftConfig } from './core/raft.js';
+import type { ConfChange, ProposeOrForwardResult, RaftConfig } from './core/raft.js';
 import type { ConfState, Entry, HardState, Message, NodeId, Ready, Role, SnapshotMeta } from './core/types.js';
 import { decodeConf, entryBytes, readyHasWrites } from './core/types.js';
 import {
@@ -16,6 +16,7 @@ import {
   NodeClosedError,
   NotLeaderError,
   ProposalLostError,
+  ProposalOutcomeUnknownError,
   ProposalRefusedError,
   RaftError,
   RaftTimeoutError,
@@ -109,10 +110,13 @@ export class RaftNode<R = unknown> extends EventEmitter<RaftNodeEvents> {
   private readonly timeoutMs: number;
 
   private readonly proposals = new Map<number, PendingProposal<R>>();
+  /** Commands a follower forwarded to the leader, by forward id, until the leader places them. */
+  private readonly forwards = new Map<number, Omit<PendingProposal<R>, 'term'>>();
   private readonly reads = new Map<number, PendingRead>();
   private readsWaitingApply: PendingRead[] = [];
   private waiters: Waiter[] = [];
-  private readSeq = 0;
+  /** Read ids start at a random point so an answer meant for a previous run never matches. */
+  private readSeq = randomInt(1, 2 ** 40);
   private ticker: NodeJS.Timeout | null = null;
   private wakeup: (() => void) | null = null;
   private loopDone: Promise<void> = Promise.resolve();
@@ -194,10 +198,14 @@ export class RaftNode<R = unknown> extends EventEmitter<RaftNodeEvents> {
   // ---------------------------------------------------------------------------------------------
   // Public API
 
-  /** Replicates `command`; resolves with the state machine's result once it is applied here. */
-  apply(command: Uint8Array): Promise<R | undefined> {
+  /**
+   * Replicates `command`; resolves with the state machine's result once it is applied on this
+   * node. On a follower the command is forwarded to the leader (set `forward: false` to refuse
+   * with NotLeaderError instead).
+   */
+  apply(command: Uint8Array, options: { forward?: boolean } = {}): Promise<R | undefined> {
     this.ensureOpen();
-    return this.track(this.core.propose(command));
+    return this.track(options.forward === false ? this.core.propose(command) : this.core.proposeOrForward(command));
   }
 
   /** Resolves once every command accepted before it has been applied on this (leader) node. */
@@ -399,6 +407,20 @@ export class RaftNode<R = unknown> extends EventEmitter<RaftNodeEvents> {
       this.applied = rd.snapshot.meta.index;
       this.snapshotIndex = rd.snapshot.meta.index;
       this.bytesSinceSnapshot = 0;
+      // Commands whose entries the snapshot covers may or may not be in it.
+      for (const [index, p] of this.proposals) {
+        if (index > this.applied) continue;
+        this.proposals.delete(index);
+        p.reject(new ProposalOutcomeUnknownError(index));
+      }
+    }
+    for (const f of rd.forwarded) {
+      const p = this.forwards.get(f.id);
+      if (p === undefined) continue;
+      this.forwards.delete(f.id);
+      if (f.index === 0) p.reject(new NotLeaderError(this.core.leader));
+      else if (f.index <= this.applied) p.reject(new ProposalOutcomeUnknownError(f.index));
+      else this.proposals.set(f.index, { term: f.term, deadline: p.deadline, resolve: p.resolve, reject: p.reject });
     }
     for (const e of rd.committedEntries) await this.applyEntry(e);
     for (const rs of rd.readStates) {
@@ -452,12 +474,6 @@ export class RaftNode<R = unknown> extends EventEmitter<RaftNodeEvents> {
       if (p.term !== e.term) p.reject(new ProposalLostError(e.index, p.term));
       else if (failure !== null) p.reject(failure);
       else p.resolve(result);
-    }
-    // Proposals below this index whose entries vanished (a snapshot jumped over them) are lost.
-    for (const [index, older] of this.proposals) {
-      if (index >= e.index) break;
-      this.proposals.delete(index);
-      older.reject(new ProposalLostError(index, older.term));
     }
     this.serveReads();
   }
@@ -517,13 +533,15 @@ export class RaftNode<R = unknown> extends EventEmitter<RaftNodeEvents> {
   // ---------------------------------------------------------------------------------------------
   // Helpers
 
-  private track(r: ProposeResult): Promise<R | undefined> {
-    if (!r.ok) {
+  private track(r: ProposeOrForwardResult): Promise<R | undefined> {
+    if (r.ok === false) {
       if (r.reason === 'notLeader') return Promise.reject(new NotLeaderError(r.leader));
       return Promise.reject(new ProposalRefusedError(r.reason));
     }
     return new Promise<R | undefined>((resolve, reject) => {
-      this.proposals.set(r.index, { term: r.term, deadline: this.nowMs + this.timeoutMs, resolve, reject });
+      const deadline = this.nowMs + this.timeoutMs;
+      if (r.ok === 'forwarded') this.forwards.set(r.id, { deadline, resolve, reject });
+      else this.proposals.set(r.index, { term: r.term, deadline, resolve, reject });
       this.wake();
     });
   }
@@ -569,9 +587,14 @@ export class RaftNode<R = unknown> extends EventEmitter<RaftNodeEvents> {
   private expireDeadlines(): void {
     const now = this.nowMs;
     for (const [index, p] of this.proposals) {
-      if (p.deadline > now) break; // inserted in index order, hence deadline order
+      if (p.deadline > now) continue;
       this.proposals.delete(index);
       p.reject(new RaftTimeoutError(`command at index ${index}`, this.timeoutMs));
+    }
+    for (const [id, p] of this.forwards) {
+      if (p.deadline > now) break; // ids grow with time
+      this.forwards.delete(id);
+      p.reject(new RaftTimeoutError('forwarded command', this.timeoutMs));
     }
     for (const [ctx, r] of this.reads) {
       if (r.deadline > now) break;
@@ -598,6 +621,8 @@ export class RaftNode<R = unknown> extends EventEmitter<RaftNodeEvents> {
   private failAll(err: Error): void {
     for (const p of this.proposals.values()) p.reject(err);
     this.proposals.clear();
+    for (const p of this.forwards.values()) p.reject(err);
+    this.forwards.clear();
     for (const r of this.reads.values()) r.reject(err);
     this.reads.clear();
     for (const r of this.readsWaitingApply) r.reject(err);

@@ -567,6 +567,50 @@ describe('§8 client interaction', () => {
   });
 });
 
+describe('§8 clients may contact any server: followers forward proposals', () => {
+  it('a follower forwards a proposal; the leader appends it and says where it went', () => {
+    const net = electedNet(['a', 'b', 'c'], 'a');
+    const b = net.core('b');
+    const r = b.proposeOrForward(textData('fwd'));
+    expect(r.ok).toBe('forwarded');
+    const outcomes: unknown[] = [];
+    const orig = net.process.bind(net);
+    net.process = (id: string): boolean => {
+      if (id !== 'b' || !b.hasReady()) return orig(id);
+      const rd = b.ready();
+      outcomes.push(...rd.forwarded);
+      net.queue.push(...rd.earlyMessages, ...rd.messages);
+      for (const e of rd.committedEntries) net.node('b').sm.apply(e);
+      b.advance(rd);
+      return true;
+    };
+    net.process('b');
+    net.stabilize();
+    expect(outcomes).toEqual([{ id: (r as { id: number }).id, index: 3, term: 2 }]);
+    expect(net.appliedCommands('a')).toEqual(['fwd']);
+  });
+
+  it('a duplicated forward is appended once', () => {
+    const net = electedNet(['a', 'b', 'c'], 'a');
+    net.core('b').proposeOrForward(textData('once'));
+    net.process('b');
+    const prop = net.take((m) => m.type === 'prop')!;
+    net.deliver(prop);
+    net.deliver(prop);
+    net.stabilize();
+    expect(net.appliedCommands('a')).toEqual(['once']);
+  });
+
+  it('a follower without a leader refuses instead of forwarding, and a non-leader refuses a forward', () => {
+    const c = core('b', ['a', 'b', 'c']);
+    expect(c.proposeOrForward(textData('x'))).toMatchObject({ ok: false, reason: 'notLeader' });
+    c.step(message({ type: 'prop', from: 'c', to: 'b', term: 1, entries: [ent(0, 0, 'y')], context: 5 }));
+    const resp = drain(c).find((m) => m.type === 'propResp')!;
+    expect(resp.reject).toBe(true);
+    expect(resp.context).toBe(5);
+  });
+});
+
 describe('extensions: PreVote, CheckQuorum, transfer, disk stall', () => {
   it('PreVote: a partitioned node does not raise its term, so it cannot depose the leader on return', () => {
     const net = electedNet(['a', 'b', 'c'], 'a', { preVote: true, checkQuorum: true });

@@ -10,6 +10,7 @@ import { majorityValue, voteResult } from './quorum.js';
 import type {
   ConfState,
   Entry,
+  ForwardedProposal,
   HardState,
   Message,
   MessageType,
@@ -44,6 +45,8 @@ export interface RaftConfig {
   readonly uncommittedEntriesMax: number;
   /** Reads queued while a new leader has not yet committed an entry of its term. */
   readonly pendingReadsMax: number;
+  /** Proposals a follower buffers for forwarding between two Readies. */
+  readonly forwardProposalsMax: number;
   /** A snapshot send not acknowledged within this many ticks is assumed lost. */
   readonly snapshotTimeoutTicks: number;
   /** A leader whose Ready has not been advanced (disk write outstanding) for this many ticks steps down. */
@@ -65,6 +68,7 @@ export function defaultRaftConfig(id: NodeId, overrides: Partial<RaftConfig> = {
     readyCommittedBytesMax: 8 << 20,
     uncommittedEntriesMax: 16384,
     pendingReadsMax: 4096,
+    forwardProposalsMax: 4096,
     snapshotTimeoutTicks: electionTicks * 5,
     diskStallTicks: electionTicks,
     randomSeed: 1,
@@ -85,6 +89,10 @@ export type ProposeResult =
   | { readonly ok: false; readonly reason: ProposeRefusal; readonly leader: NodeId | null };
 
 export type ProposeRefusal = 'notLeader' | 'transferring' | 'overloaded' | 'confChangePending' | 'invalidConfChange';
+
+/** `propose` on a leader, or a proposal forwarded to the leader, identified by `id` until the
+ * leader says where it went (a ForwardedProposal in a later Ready). */
+export type ProposeOrForwardResult = ProposeResult | { readonly ok: 'forwarded'; readonly id: number };
 
 export type ConfChange =
   | { readonly type: 'addLearner'; readonly id: NodeId; readonly address?: string }
@@ -165,6 +173,15 @@ export class RaftCore {
 
   private msgs: Message[] = [];
   private readStates: ReadState[] = [];
+  private forwardBuffer: { id: number; data: Uint8Array }[] = [];
+  /** Forward ids are incarnation × 2^32 + sequence: answers meant for a previous run of this node
+   * (still in flight when it restarted) never match a new proposal. */
+  private readonly forwardIncarnation: number;
+  private forwardSeq = 0;
+  /** Per follower, the newest forwarded batch seen: a duplicated or replayed `prop` must not be
+   * appended twice (the command would be applied twice). */
+  private readonly forwardMarks = new Map<NodeId, { incarnation: number; seq: number }>();
+  private forwarded: ForwardedProposal[] = [];
   private reads: PendingRead[] = [];
   private readsAwaitingCommit: PendingRead[] = [];
   private readRound = 0;
@@ -185,6 +202,7 @@ export class RaftCore {
     this.cfg = config;
     this.id = config.id;
     this.random = new TimeoutRandom(config.randomSeed);
+    this.forwardIncarnation = ((config.randomSeed ^ 0x5bd1e995) >>> 0) % FORWARD_INCARNATIONS;
     this.log = RaftLog.restore(storage.snapshot, storage.entries, storage.hardState.commit);
     this.term = storage.hardState.term;
     this.vote = storage.hardState.vote;
@@ -284,6 +302,18 @@ export class RaftCore {
     return this.appendProposal('normal', data);
   }
 
+  /**
+   * Like `propose`, but a follower that knows the leader forwards the command to it instead of
+   * refusing. The forwarded proposal's index and term arrive later as a ForwardedProposal.
+   */
+  proposeOrForward(data: Uint8Array): ProposeOrForwardResult {
+    if (this.role === 'leader' || this.leader === null || this.leader === this.id) return this.propose(data);
+    if (this.forwardBuffer.length >= this.cfg.forwardProposalsMax) return { ok: false, reason: 'overloaded', leader: this.leader };
+    const id = this.forwardIncarnation * FORWARD_SEQ_SPAN + ++this.forwardSeq;
+    this.forwardBuffer.push({ id, data });
+    return { ok: 'forwarded', id };
+  }
+
   /** Single-server membership change; takes effect on each node when the entry is applied. */
   proposeConfChange(change: ConfChange): ProposeResult {
     const refusal = this.proposalRefusal();
@@ -350,6 +380,8 @@ export class RaftCore {
     return (
       this.msgs.length > 0 ||
       this.readStates.length > 0 ||
+      this.forwarded.length > 0 ||
+      this.forwardBuffer.length > 0 ||
       this.pendingSnapshot !== null ||
       this.log.handedOut < this.log.lastIndex() ||
       this.applying < this.log.committed ||
@@ -372,7 +404,7 @@ export class RaftCore {
     if (this.role === 'leader' && !termOrVoteChanged) {
       early = [];
       late = [];
-      for (const m of this.msgs) (m.type === 'app' || m.type === 'heartbeat' ? early : late).push(m);
+      for (const m of this.msgs) (m.type === 'app' || m.type === 'heartbeat' || m.type === 'propResp' ? early : late).push(m);
     }
     const rd: Ready = {
       softState: sameSoftState(ss, this.prevSoftState) ? null : ss,
@@ -383,12 +415,14 @@ export class RaftCore {
       earlyMessages: early,
       messages: late,
       readStates: this.readStates,
+      forwarded: this.forwarded,
       mustSync: termOrVoteChanged || entries.length > 0 || this.pendingSnapshot !== null,
     };
     this.prevHardState = hs;
     this.prevSoftState = ss;
     this.msgs = [];
     this.readStates = [];
+    this.forwarded = [];
     this.pendingSnapshot = null;
     this.log.handedOut = this.log.lastIndex();
     if (committedEntries.length > 0) this.applying = committedEntries[committedEntries.length - 1]!.index;
@@ -699,6 +733,13 @@ export class RaftCore {
       case 'readIndexResp':
         this.readStates.push({ index: m.index, context: m.context });
         break;
+      case 'propResp':
+        this.handleForwardOutcome(m);
+        break;
+      case 'prop':
+        // We are not the leader (any more): refuse, the sender retries elsewhere.
+        this.send(message({ type: 'propResp', from: this.id, to: m.from, term: this.term, context: m.context, rejectHint: m.entries.length, reject: true }));
+        break;
       default:
         break;
     }
@@ -718,6 +759,9 @@ export class RaftCore {
       case 'snap':
         this.becomeFollower(m.term, m.from);
         this.handleSnapshot(m);
+        break;
+      case 'propResp':
+        this.handleForwardOutcome(m);
         break;
       case 'voteResp':
       case 'preVoteResp': {
@@ -742,6 +786,10 @@ export class RaftCore {
     if (m.type === 'readIndex') {
       if (pr === undefined) return;
       this.leaderReadIndex(m.context, m.from);
+      return;
+    }
+    if (m.type === 'prop') {
+      if (pr !== undefined) this.handleForwardedProposals(m);
       return;
     }
     if (pr === undefined) return;
@@ -935,6 +983,7 @@ export class RaftCore {
 
   /** Sends what proposals, commits and reads have made pending since the last Ready, batched. */
   private flushBroadcasts(): void {
+    if (this.forwardBuffer.length > 0) this.flushForwards();
     if (this.role !== 'leader') return;
     if (this.broadcastPending !== 0) {
       const sendIfEmpty = this.broadcastPending === 2;
@@ -946,6 +995,46 @@ export class RaftCore {
     if (this.readRoundPending) {
       this.heartbeatElapsed = 0;
       this.broadcastHeartbeat();
+    }
+  }
+
+  /** Sends buffered proposals to the leader in one message, or refuses them if it is gone. */
+  private flushForwards(): void {
+    const batch = this.forwardBuffer;
+    this.forwardBuffer = [];
+    if (this.role === 'leader' || this.leader === null || this.leader === this.id) {
+      for (const p of batch) this.forwarded.push({ id: p.id, index: 0, term: 0 });
+      return;
+    }
+    // Ids are consecutive within a batch: the leader answers with the first id and a count.
+    const entries: Entry[] = batch.map((p) => ({ index: 0, term: 0, type: 'normal', data: p.data }));
+    this.send(message({ type: 'prop', from: this.id, to: this.leader, term: this.term, entries, context: batch[0]!.id }));
+  }
+
+  private handleForwardedProposals(m: Message): void {
+    const count = m.entries.length;
+    const incarnation = Math.floor(m.context / FORWARD_SEQ_SPAN);
+    const seq = m.context % FORWARD_SEQ_SPAN;
+    const mark = this.forwardMarks.get(m.from);
+    // Ids only grow within one incarnation of the sender, so an old id is a duplicate (or a
+    // batch overtaken by a later one): drop it; its sender times out with an unknown outcome.
+    if (mark !== undefined && mark.incarnation === incarnation && seq <= mark.seq) return;
+    this.forwardMarks.set(m.from, { incarnation, seq: seq + count - 1 });
+    const refusal = this.proposalRefusal();
+    if (refusal !== null || count === 0) {
+      this.send(message({ type: 'propResp', from: this.id, to: m.from, term: this.term, context: m.context, rejectHint: count, reject: true }));
+      return;
+    }
+    const first = this.log.lastIndex() + 1;
+    const entries: Entry[] = m.entries.map((e, i) => ({ index: first + i, term: this.term, type: 'normal', data: e.data }));
+    this.log.append(entries);
+    if (this.broadcastPending === 0) this.broadcastPending = 1;
+    this.send(message({ type: 'propResp', from: this.id, to: m.from, term: this.term, context: m.context, rejectHint: count, index: first, logTerm: this.term }));
+  }
+
+  private handleForwardOutcome(m: Message): void {
+    for (let i = 0; i < m.rejectHint; i++) {
+      this.forwarded.push({ id: m.context + i, index: m.reject ? 0 : m.index + i, term: m.reject ? 0 : m.logTerm });
     }
   }
 
@@ -1065,6 +1154,9 @@ export class RaftCore {
 }
 
 const EMPTY_DATA = new Uint8Array(0);
+const FORWARD_SEQ_SPAN = 0x1_0000_0000;
+/** 2^21 incarnations × 2^32 sequence numbers stays below 2^53. */
+const FORWARD_INCARNATIONS = 0x20_0000;
 const NO_MESSAGES: Message[] = [];
 
 /** The configuration after `change`, or null when the change makes no sense against `conf`. */

@@ -53,7 +53,9 @@ export type MessageType =
   | 'snap' // InstallSnapshot; the core sets `snapshot`, the transport attaches the data
   | 'timeoutNow' // leadership transfer: campaign now, skipping PreVote and the lease
   | 'readIndex' // follower asks the leader for a read index
-  | 'readIndexResp';
+  | 'readIndexResp'
+  | 'prop' // follower forwards proposals to the leader
+  | 'propResp'; // the leader says where they went (or that it refused them)
 
 /**
  * One message between nodes. Fields a type does not use stay at their zero value, which keeps
@@ -65,6 +67,9 @@ export type MessageType =
  *   CAMPAIGN_TRANSFER when the campaign was ordered by TimeoutNow.
  * - heartbeat/heartbeatResp: `context` is the leader's read round being confirmed.
  * - readIndex/readIndexResp: `context` is the requester's read id; `index` the read index.
+ * - prop: `entries` (index and term 0) are proposals; `context` is the id of the first.
+ * - propResp: the proposals `context`… (`rejectHint` of them) were appended from `index` in term
+ *   `logTerm`, or refused when `reject`.
  */
 export interface Message {
   type: MessageType;
@@ -115,6 +120,13 @@ export interface ReadState {
   readonly context: number;
 }
 
+/** Where a proposal forwarded to the leader went: `index` 0 means the leader refused it. */
+export interface ForwardedProposal {
+  readonly id: number;
+  readonly index: number;
+  readonly term: number;
+}
+
 /**
  * Everything the driver must do, in order: send `earlyMessages`; persist `hardState`, `entries`
  * (which replace any stored suffix starting at `entries[0].index`) and `snapshot` in one write,
@@ -133,6 +145,8 @@ export interface Ready {
   /** Messages that depend on this Ready's write (votes, acknowledgements): only after it. */
   readonly messages: Message[];
   readonly readStates: ReadState[];
+  /** Outcomes of proposals this follower forwarded to the leader. */
+  readonly forwarded: ForwardedProposal[];
   /** Entries, a snapshot, or a new term or vote must be fsynced; a commit-index-only change need
    * not be (a lost commit index is learned again from the leader). */
   readonly mustSync: boolean;

@@ -96,6 +96,8 @@ interface SimNode {
   appliedIndex: number;
   appliedHash: number;
   proposals: Map<number, { term: number; client: number; opSeq: number }>;
+  /** Proposals forwarded to the leader, by forward id, until it says where they went. */
+  forwards: Map<number, { client: number; opSeq: number }>;
   reads: Map<number, { client: number; opSeq: number; key: string }>;
   readsWaiting: { index: number; client: number; opSeq: number; key: string }[];
   /** Highest term and the vote in it ever made durable, across incarnations. */
@@ -139,6 +141,7 @@ export class Simulation {
   private readonly committedTerm: number[] = [];
   private readonly appliedHashAt: number[] = [];
   private readonly ackedWrites: { index: number; term: number }[] = [];
+  private maxAckedIndex = 0;
   private readCtx = 1;
 
   // Stats.
@@ -207,6 +210,7 @@ export class Simulation {
       appliedIndex: 0,
       appliedHash: 0,
       proposals: new Map(),
+      forwards: new Map(),
       reads: new Map(),
       readsWaiting: [],
       durableTerm: disk.hardState.term,
@@ -247,6 +251,7 @@ export class Simulation {
     node.unsyncedHardState = null;
     node.incarnation++;
     node.proposals.clear();
+    node.forwards.clear();
     node.reads.clear();
     node.readsWaiting = [];
   }
@@ -305,6 +310,17 @@ export class Simulation {
       node.disk.persist(hs0 === rd.hardState ? rd : { ...rd, hardState: hs0 });
     }
     for (const m of rd.messages) this.send(node, m);
+    for (const f of rd.forwarded) {
+      const p = node.forwards.get(f.id);
+      if (p === undefined) continue;
+      node.forwards.delete(f.id);
+      const client = this.clients[p.client]!;
+      if (client.busy === null || client.busy.seq !== p.opSeq) continue;
+      // Refused: never appended anywhere, so the put had no effect. Placed at an index we have
+      // already applied: its fate is unknown here, so the client's timeout decides.
+      if (f.index === 0) this.abandonOp(client);
+      else if (f.index > node.appliedIndex) node.proposals.set(f.index, { term: f.term, client: p.client, opSeq: p.opSeq });
+    }
     if (rd.snapshot !== null) this.restoreSnapshot(node, rd.snapshot);
     for (const e of rd.committedEntries) this.apply(node, e);
     for (const rs of rd.readStates) {
@@ -362,6 +378,7 @@ export class Simulation {
       if (client.busy !== null && client.busy.seq === p.opSeq) {
         if (p.term === e.term) {
           this.ackedWrites.push({ index: e.index, term: e.term });
+          if (e.index > this.maxAckedIndex) this.maxAckedIndex = e.index;
           this.writesAcked++;
           this.completeOp(client, { value: null });
           client.leaderHint = node.id;
@@ -503,14 +520,17 @@ export class Simulation {
     if (isWrite) {
       const value = `c${client.id}-${seq}`;
       const cmd: Command = { client: client.id, seq, key, value };
-      const r = node.core.propose(textData(JSON.stringify(cmd)));
-      if (!r.ok) {
+      // Followers forward to the leader (half the time; the other half the client is redirected).
+      const data = textData(JSON.stringify(cmd));
+      const r = this.rng.chance(0.5) ? node.core.proposeOrForward(data) : node.core.propose(data);
+      if (r.ok === false) {
         client.leaderHint = r.leader;
         this.q.push(this.now + this.rng.range(1, 20), { kind: 'client', client: client.id });
         return;
       }
       client.busy = { seq, input: { op: 'put', key, value }, callTime: this.now, node: node.id };
-      node.proposals.set(r.index, { term: r.term, client: client.id, opSeq: seq });
+      if (r.ok === 'forwarded') node.forwards.set(r.id, { client: client.id, opSeq: seq });
+      else node.proposals.set(r.index, { term: r.term, client: client.id, opSeq: seq });
     } else {
       const ctx = this.readCtx++;
       if (!node.core.readIndex(ctx)) {
@@ -811,10 +831,15 @@ export class Simulation {
       const conf = this.leaderNode()?.core.confState() ?? leader.core.confState();
       return [...this.nodes.values()].filter((n) => !n.retired && n.alive && (conf.voters.includes(n.id) || conf.learners.includes(n.id)));
     };
-    const caughtUp = (): boolean => members().every((n) => n.appliedIndex >= target);
+    // Writes still completing (a forwarded put acknowledged by a follower) raise the bar.
+    const needed = (): number => Math.max(target, this.maxAckedIndex);
+    const caughtUp = (): boolean => {
+      const want = needed();
+      return members().every((n) => n.appliedIndex >= want);
+    };
     if (!this.runUntil(caughtUp, this.now + HEAL_DEADLINE_MS)) {
       const lag = members().map((n) => `${n.id}:${n.appliedIndex}`).join(' ');
-      this.fail(`members did not catch up to ${target} after healing: ${lag}`);
+      this.fail(`members did not catch up to ${needed()} after healing: ${lag}`);
     }
   }
 

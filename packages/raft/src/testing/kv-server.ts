@@ -4,9 +4,9 @@
 //
 //   node packages/raft/dist/testing/kv-server.js --id a --dir /tmp/a --raft 127.0.0.1:7001 \
 //     --client 127.0.0.1:8001 --peers a=127.0.0.1:7001,b=127.0.0.1:7002,c=127.0.0.1:7003 \
-//     [--client-peers a=127.0.0.1:8001,...] [--tick-ms 100] [--election-ticks 10] [--no-sync]
+//     [--tick-ms 100] [--election-ticks 10] [--no-sync]
 //
-// With --client-peers a follower forwards Put to the leader's client port (as etcd does).
+// A Put sent to a follower is forwarded to the leader through Raft (RaftNode.apply does it).
 //
 // Prints "READY" on stdout once both ports listen.
 
@@ -28,7 +28,6 @@ interface ServerArgs {
   raft: string;
   client: string;
   peers: Record<string, string>;
-  clientPeers: Record<string, string>;
   tickMs: number;
   electionTicks: number;
   sync: boolean;
@@ -54,14 +53,13 @@ function parseArgs(argv: readonly string[]): ServerArgs {
     return out;
   };
   const peers = parseMap(need('peers'));
-  const clientPeers = parseMap(get('client-peers') ?? '');
+
   return {
     id: need('id'),
     dir: need('dir'),
     raft: need('raft'),
     client: need('client'),
     peers,
-    clientPeers,
     tickMs: Number(get('tick-ms') ?? 100),
     electionTicks: Number(get('election-ticks') ?? 10),
     sync: !argv.includes('--no-sync'),
@@ -100,29 +98,13 @@ async function main(): Promise<void> {
     defaults: true,
   });
   const pkg = grpc.loadPackageDefinition(def) as unknown as { shoal: { raft: { RaftKv: { service: grpc.ServiceDefinition } } } };
-  type KvCtor = new (address: string, creds: grpc.ChannelCredentials) => grpc.Client & {
-    put(req: object, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: object) => void): void;
-  };
-  const KvClient = (pkg.shoal.raft.RaftKv as unknown as KvCtor);
-  const forwarders = new Map<string, InstanceType<KvCtor>>();
-  /** Sends a Put a follower received to the leader's client port. */
-  const forward = (leader: string, req: object, cb: grpc.sendUnaryData<object>): boolean => {
-    const addr = args.clientPeers[leader];
-    if (addr === undefined) return false;
-    let c = forwarders.get(leader);
-    if (c === undefined) forwarders.set(leader, (c = new KvClient(addr, grpc.credentials.createInsecure())));
-    c.put(req, { deadline: Date.now() + 10_000 }, (err, res) => (err ? cb(err, null) : cb(null, res ?? {})));
-    return true;
-  };
-  const server = new grpc.Server();
+  // channelz bookkeeping costs CPU on every call and nothing here reads it.
+  const server = new grpc.Server({ 'grpc.enable_channelz': 0 });
   server.addService(pkg.shoal.raft.RaftKv.service, {
     put: (call: grpc.ServerUnaryCall<{ key: Buffer; value: Buffer }, object>, cb: grpc.sendUnaryData<object>) => {
       node.apply(BinaryKvStateMachine.command(call.request.key, call.request.value)).then(
         (index) => cb(null, { index }),
-        (err: unknown) => {
-          if (err instanceof NotLeaderError && err.leader !== null && forward(err.leader, call.request, cb)) return;
-          cb(grpcError(err), null);
-        },
+        (err: unknown) => cb(grpcError(err), null),
       );
     },
     get: (call: grpc.ServerUnaryCall<{ key: Buffer; linearizable: boolean }, object>, cb: grpc.sendUnaryData<object>) => {

@@ -25,6 +25,8 @@ const MESSAGE_TYPES: readonly MessageType[] = [
   'timeoutNow',
   'readIndex',
   'readIndexResp',
+  'prop',
+  'propResp',
 ];
 const TYPE_NUMBER = new Map(MESSAGE_TYPES.map((t, i) => [t, i]));
 
@@ -164,6 +166,8 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.max_send_message_length': 64 << 20,
   'grpc.initial_reconnect_backoff_ms': 50,
   'grpc.max_reconnect_backoff_ms': 1000,
+  // channelz bookkeeping costs CPU on every call and nothing here reads it.
+  'grpc.enable_channelz': 0,
 };
 
 export class GrpcTransport implements Transport {
