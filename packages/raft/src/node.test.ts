@@ -270,6 +270,18 @@ describe('RaftNode driver', () => {
     await c.closeAll();
   });
 
+  it('takes a snapshot on demand and resolves with its metadata', async () => {
+    const c = await TestCluster.create(['a', 'b', 'c']);
+    const leader = await c.elect();
+    for (let i = 0; i < 4; i++) await c.drive(leader.apply(put(`k${i}`, 'v')));
+    const meta = await c.drive(leader.snapshot());
+    expect(meta.index).toBe(leader.metrics().appliedIndex);
+    expect(meta.conf.voters).toEqual(['a', 'b', 'c']);
+    const stored = await c.members.get(leader.id)!.snapshots.latest();
+    expect(stored!.meta).toEqual(meta);
+    await c.closeAll();
+  });
+
   it('restarts from its stores with the same term, vote, log and state', async () => {
     const c = await TestCluster.create(['a', 'b', 'c'], { snapshotEntries: 7 });
     const leader = await c.elect();

@@ -119,6 +119,7 @@ export class RaftNode<R = unknown> extends EventEmitter<RaftNodeEvents> {
   private readSeq = randomInt(1, 2 ** 40);
   private ticker: NodeJS.Timeout | null = null;
   private wakeup: (() => void) | null = null;
+  private wakePending = false;
   private loopDone: Promise<void> = Promise.resolve();
   private closed = false;
   private failure: Error | null = null;
@@ -356,18 +357,28 @@ export class RaftNode<R = unknown> extends EventEmitter<RaftNodeEvents> {
     if (w !== null) {
       this.wakeup = null;
       w();
+    } else {
+      // The loop is busy: make sure it looks again before it sleeps.
+      this.wakePending = true;
     }
   }
 
   private async loop(): Promise<void> {
     while (!this.closed) {
-      if (!this.core.hasReady() && this.snapshotRequests.length === 0) {
-        await new Promise<void>((resolve) => (this.wakeup = resolve));
-        continue;
-      }
       try {
-        if (this.core.hasReady()) await this.handleReady(this.core.ready());
-        await this.maybeSnapshot();
+        if (this.core.hasReady()) {
+          await this.handleReady(this.core.ready());
+          await this.maybeSnapshot();
+          continue;
+        }
+        // Nothing to do. A requested snapshot that cannot be taken yet is retried on the next
+        // wake-up (every tick at the latest), never in a busy loop.
+        if (this.snapshotRequests.length > 0) await this.maybeSnapshot();
+        if (this.wakePending) {
+          this.wakePending = false;
+          continue;
+        }
+        if (!this.core.hasReady() && !this.closed) await new Promise<void>((resolve) => (this.wakeup = resolve));
       } catch (err) {
         // A store that cannot write leaves us unable to keep any promise: stop, loudly.
         this.failure = err instanceof Error ? err : new Error(String(err));
