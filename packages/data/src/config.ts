@@ -26,7 +26,7 @@ export interface RetentionConfig {
 }
 
 export interface WriteConfig {
-  /** Threads that parse large /write bodies; 0 parses on the main thread; undefined: cores − 1 (1 to 4). */
+  /** Threads that parse large /write bodies; 0 or undefined parses on the main thread. */
   readonly parseWorkers: number | undefined;
 }
 

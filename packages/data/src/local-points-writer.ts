@@ -3,7 +3,6 @@
 // none of them stops the good ones.
 
 import type { Logger } from 'pino';
-import os from 'node:os';
 import { fieldTypeName, type FieldType } from '@shoal/lineproto';
 import {
   FieldTypeConflictError,
@@ -27,12 +26,13 @@ export interface LocalPointsWriterOptions {
   readonly logger: Logger;
   /** Server clock in ns, for points without a timestamp and for retention; injectable for tests. */
   readonly nowNs?: () => bigint;
-  /** Threads that parse large bodies; 0 parses on the main thread. Default: cores − 1, at least 1, at most 4. */
+  /**
+   * Threads that parse large bodies; 0 (the default) parses on the main thread. On the 2-core
+   * machines measured so far (docs/benchmarks.md) a worker did not raise throughput: the second
+   * core already serves fsyncs, LevelDB and the network, and handing batches across threads costs
+   * what parsing elsewhere saves. Machines with cores to spare may set it.
+   */
   readonly parseWorkers?: number;
-}
-
-function defaultParseWorkers(): number {
-  return Math.min(4, Math.max(1, os.availableParallelism() - 1));
 }
 
 export class LocalPointsWriter implements PointsWriter {
@@ -41,7 +41,7 @@ export class LocalPointsWriter implements PointsWriter {
 
   constructor(private readonly opts: LocalPointsWriterOptions) {
     this.nowNs = opts.nowNs ?? (() => BigInt(Date.now()) * 1_000_000n);
-    this.parser = new ParsePool({ workers: opts.parseWorkers ?? defaultParseWorkers(), logger: opts.logger });
+    this.parser = new ParsePool({ workers: opts.parseWorkers ?? 0, logger: opts.logger });
   }
 
   /** Stops the parse workers; writes in flight must have finished. */
