@@ -20,3 +20,6 @@ export {
   MAX_TIME_NS,
   timeRange,
 } from './time-range.js';
+export * from './exec/ports.js';
+export * from './exec/result.js';
+export { type FormatOptions, formatJson, formatJsonFloat, jsonString, CsvFormatter } from './exec/format.js';
