@@ -62,10 +62,24 @@ export class MemoryStorage implements RaftStorage {
   }
 
   async close(): Promise<void> {}
+
+  /** What a restarted process would find: everything whose write completed, nothing else. */
+  clone(): MemoryStorage {
+    const c = new MemoryStorage();
+    c.entries = this.entries.slice();
+    c.hardState = this.hardState;
+    return c;
+  }
 }
 
 export class MemorySnapshotStore implements SnapshotStore {
   private current: StoredSnapshot | null = null;
+
+  clone(): MemorySnapshotStore {
+    const c = new MemorySnapshotStore();
+    c.current = this.current;
+    return c;
+  }
 
   async save(meta: SnapshotMeta, data: Uint8Array): Promise<void> {
     this.current = { meta, data: data.slice() };

@@ -11,19 +11,29 @@ export class MemoryNetwork {
 
   transport(id: NodeId): Transport {
     const net = this;
+    let mine: TransportHandlers | null = null;
     return {
       async start(h: TransportHandlers): Promise<void> {
+        mine = h;
         net.handlers.set(id, h);
       },
       send(m: Message): void {
-        net.send(m);
+        // A closed transport (a crashed process) sends nothing.
+        if (mine !== null && net.handlers.get(id) === mine) net.send(m);
       },
       setPeer(): void {},
       removePeer(): void {},
       async close(): Promise<void> {
-        net.handlers.delete(id);
+        // Only our own registration: a restarted node with the same id may have replaced it.
+        if (net.handlers.get(id) === mine) net.handlers.delete(id);
+        mine = null;
       },
     };
+  }
+
+  /** Takes `id` off the network at once, as a crash would (its transport goes silent). */
+  disconnect(id: NodeId): void {
+    this.handlers.delete(id);
   }
 
   private send(m: Message): void {
