@@ -12,6 +12,7 @@ export default defineConfig({
       '@shoal/data': pkg('data'),
       '@shoal/raft': pkg('raft'),
       '@shoal/influxql': pkg('influxql'),
+      '@shoal/meta': pkg('meta'),
     },
   },
   test: {
