@@ -400,6 +400,7 @@ export class RaftNode<R = unknown> extends EventEmitter<RaftNodeEvents> {
       this.snapshotCache = { meta: rd.snapshot.meta, data: rd.snapshot.data };
     }
     for (const m of rd.earlyMessages) this.sendMessage(m);
+    if (rd.earlyMessages.length > 0) this.transport.flush?.();
     if (readyHasWrites(rd)) {
       if (!rd.mustSync && rd.entries.length === 0 && rd.snapshot === null) {
         // Only the commit index moved. It need not be durable (a restarted node learns it again
@@ -413,6 +414,7 @@ export class RaftNode<R = unknown> extends EventEmitter<RaftNodeEvents> {
     }
     if (rd.snapshot !== null) this.updatePeers(rd.snapshot.meta.conf);
     for (const m of rd.messages) this.sendMessage(m);
+    if (rd.messages.length > 0) this.transport.flush?.();
     if (rd.snapshot !== null) {
       await this.sm.restore(rd.snapshot.data);
       this.applied = rd.snapshot.meta.index;

@@ -69,6 +69,9 @@ export interface Transport {
   start(handlers: TransportHandlers): Promise<void>;
   /** Fire and forget: failures come back through `onUnreachable`/`onSnapshotStatus`. */
   send(m: Message): void;
+  /** Optional: push out what `send` queued now rather than on the next turn of the event loop
+   * (the driver calls it after each group of messages, so they go out as one batch per peer). */
+  flush?(): void;
   /** Where a member listens (learned from the membership); transports without addresses ignore it. */
   setPeer(id: NodeId, address: string): void;
   removePeer(id: NodeId): void;

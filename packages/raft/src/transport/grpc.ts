@@ -267,7 +267,13 @@ export class GrpcTransport implements Transport {
     peer.queue.push(m);
     if (!peer.flushScheduled && !peer.waitingDrain) {
       peer.flushScheduled = true;
-      setImmediate(() => this.flush(m.to));
+      setImmediate(() => this.flushPeer(m.to));
+    }
+  }
+
+  flush(): void {
+    for (const [id, peer] of this.peers) {
+      if (peer.queue.length > 0 && !peer.waitingDrain) this.flushPeer(id);
     }
   }
 
@@ -297,7 +303,7 @@ export class GrpcTransport implements Transport {
     return peer.client as ServiceClient;
   }
 
-  private flush(id: NodeId): void {
+  private flushPeer(id: NodeId): void {
     const peer = this.peers.get(id);
     if (peer === undefined || this.closed) return;
     peer.flushScheduled = false;
@@ -323,7 +329,7 @@ export class GrpcTransport implements Transport {
         peer.waitingDrain = true;
         stream.once('drain', () => {
           peer.waitingDrain = false;
-          this.flush(id);
+          this.flushPeer(id);
         });
         return;
       }
