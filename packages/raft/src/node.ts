@@ -40,7 +40,8 @@ export interface RaftNodeOptions<R> {
   readonly snapshotBytes?: number;
   /** Entries kept below a snapshot so slightly lagging followers need no snapshot. */
   readonly trailingLogs?: number;
-  /** Commands and reads fail with RaftTimeoutError after this long. */
+  /** Commands and reads fail with RaftTimeoutError after this long, measured in ticks × tickMs
+   * (with hand ticks, one tick counts as one millisecond). */
   readonly operationTimeoutMs?: number;
 }
 
