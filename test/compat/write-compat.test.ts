@@ -69,6 +69,16 @@ const DELIBERATE_DIFFERENCES: { id: string; reason: string; shoal: { status: num
     },
   },
   {
+    id: 'write-parse-unsigned',
+    reason: 'compatibility.md, write path, "Unsigned integers": Shoal stores `1u` as an unsigned integer, as InfluxDB 1.7+ does; 1.6 refuses it as an invalid number',
+    shoal: { status: 204, headers: { 'content-type': 'application/json' }, body: '' },
+  },
+  {
+    id: 'write-crlf-and-comments',
+    reason: 'compatibility.md, write path, "CRLF line endings": Shoal takes \\r\\n as a line end (files written on Windows); InfluxDB 1.6 keeps the \\r and refuses the line',
+    shoal: { status: 204, headers: { 'content-type': 'application/json' }, body: '' },
+  },
+  {
     id: 'write-get-method',
     reason: 'compatibility.md, other endpoints, "Wrong method on a known path": 405 with a JSON error body (and an Allow header) instead of a text body; every Shoal error answer has one shape, X-Influxdb-Error included',
     shoal: {
@@ -79,31 +89,8 @@ const DELIBERATE_DIFFERENCES: { id: string; reason: string; shoal: { status: num
   },
 ];
 
-/**
- * Known Shoal bugs: undocumented differences, reported to the owners, not fixed here. A whole-case
- * bug keeps the case out of the comparison; a header bug skips only that header. Each is also
- * checked by an `it.fails` test, which starts failing once the bug is fixed: then delete the entry.
- */
-const KNOWN_BUGS: { description: string; ids: (g: Golden) => boolean; skipHeader?: string }[] = [
-  {
-    description: 'a 204 answer carries no Content-Type; InfluxDB 1.6 sends Content-Type: application/json on every /write answer',
-    ids: (g) => g.status === 204,
-    skipHeader: 'content-type',
-  },
-  {
-    description: 'the unsigned-integer field value `1u` is accepted (204); InfluxDB 1.6 refuses it: 400 "unable to parse \'...\': invalid number"',
-    ids: (g) => g.id === 'write-parse-unsigned',
-  },
-  {
-    description: 'CRLF line endings are accepted (204); InfluxDB 1.6 keeps the \\r in the line and refuses it: 400 "bad timestamp" / "missing fields"',
-    ids: (g) => g.id === 'write-crlf-and-comments',
-  },
-];
-
 const goldens = new Map<string, Golden>(WRITE_CASES.map((wc: { id: string }) => [wc.id, golden(wc.id)]));
 const deliberate = new Map(DELIBERATE_DIFFERENCES.map((d) => [d.id, d]));
-const bugsOf = (id: string) => KNOWN_BUGS.filter((b) => b.ids(goldens.get(id)!));
-const wholeCaseBug = (id: string) => bugsOf(id).find((b) => b.skipHeader === undefined);
 
 describe('/write answers match InfluxDB 1.6.7 (golden/write-*.json)', () => {
   let dataDir: string;
@@ -125,7 +112,6 @@ describe('/write answers match InfluxDB 1.6.7 (golden/write-*.json)', () => {
 
   for (const wc of WRITE_CASES as { id: string }[]) {
     const difference = deliberate.get(wc.id);
-    const bug = wholeCaseBug(wc.id);
     if (difference !== undefined) {
       it(`${wc.id}: deliberate difference — ${difference.reason}`, () => {
         const headers = Object.keys(difference.shoal.headers);
@@ -134,33 +120,16 @@ describe('/write answers match InfluxDB 1.6.7 (golden/write-*.json)', () => {
         // The exception must still be an exception: InfluxDB's recorded answer differs.
         expect(diffResponses(goldens.get(wc.id)!, difference.shoal, { headers: COMPARED_HEADERS })).not.toEqual([]);
       });
-    } else if (bug !== undefined) {
-      it.fails(`${wc.id}: known Shoal bug — ${bug.description}`, () => {
-        const d = diffResponses(goldens.get(wc.id)!, answers.get(wc.id)!, { headers: COMPARED_HEADERS });
-        expect(d, formatDiffs(d)).toEqual([]);
-      });
     } else {
-      const skipped = bugsOf(wc.id).map((b) => b.skipHeader!);
-      const headers = COMPARED_HEADERS.filter((h) => !skipped.includes(h));
-      it(`${wc.id}: same answer as InfluxDB${skipped.length ? ` (not comparing ${skipped.join(', ')}: known bug)` : ''}`, () => {
-        const d = diffResponses(goldens.get(wc.id)!, answers.get(wc.id)!, { headers });
+      it(`${wc.id}: same answer as InfluxDB`, () => {
+        const d = diffResponses(goldens.get(wc.id)!, answers.get(wc.id)!, { headers: COMPARED_HEADERS });
         expect(d, formatDiffs(d)).toEqual([]);
       });
     }
   }
 
-  it('every known-bug and deliberate-difference entry names a recorded case', () => {
-    for (const b of KNOWN_BUGS) expect([...goldens.values()].some((g) => b.ids(g)), b.description).toBe(true);
+  it('every deliberate-difference entry names a recorded case', () => {
     for (const id of deliberate.keys()) expect(goldens.has(id), id).toBe(true);
   });
 
-  for (const b of KNOWN_BUGS.filter((x) => x.skipHeader !== undefined)) {
-    const ids = [...goldens.values()].filter((g) => b.ids(g) && !deliberate.has(g.id) && !wholeCaseBug(g.id)).map((g) => g.id);
-    it.fails(`known Shoal bug — ${b.description} (${ids.length} cases)`, () => {
-      for (const id of ids) {
-        const d = diffResponses(goldens.get(id)!, answers.get(id)!, { headers: [b.skipHeader!] });
-        expect(d, `${id}: ${formatDiffs(d)}`).toEqual([]);
-      }
-    });
-  }
 });

@@ -26,8 +26,10 @@ export function sendError(res: ServerResponse, err: HttpError, pretty = false): 
   sendJson(res, err.status, { error: err.message }, pretty);
 }
 
-export function sendEmpty(res: ServerResponse, status: number): void {
+/** An answer without a body; `contentType` where InfluxDB still names one (its /write 204s do). */
+export function sendEmpty(res: ServerResponse, status: number, contentType?: string): void {
   res.statusCode = status;
+  if (contentType !== undefined) res.setHeader('Content-Type', contentType);
   res.end();
 }
 

@@ -75,7 +75,7 @@ export async function serveWrite(
   const body = await readBody(req, { maxBytes: deps.maxBodyBytes, gzip: isGzipEncoded(req) });
   deps.metrics.bytesReceived.inc(undefined, body.length);
   if (body.length === 0) {
-    sendEmpty(res, 204);
+    sendEmpty(res, 204, 'application/json');
     return;
   }
 
@@ -99,5 +99,5 @@ export async function serveWrite(
 
   const failure = httpErrorFromOutcome(outcome);
   if (failure !== undefined) throw failure;
-  sendEmpty(res, 204);
+  sendEmpty(res, 204, 'application/json');
 }
