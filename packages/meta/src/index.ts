@@ -1,1 +1,40 @@
-export {};
+// Public surface of @shoal/meta: the META service's replicated state machine, its commands and
+// the shard-group rules.
+
+export * from './types.js';
+export {
+  COMMAND_FORMAT_VERSION,
+  COMMAND_BYTES_MAX,
+  COMMAND_TYPES,
+  CommandDecodeError,
+  encodeCommand,
+  decodeCommand,
+  type MetaCommand,
+  type MetaCommandType,
+  type CommandOf,
+  type CommandValues,
+} from './commands.js';
+export { MetaState, type MetaStateData } from './state.js';
+export { MetaStateMachine, type MetaChange, type MetaStateMachineOptions } from './state-machine.js';
+export { SNAPSHOT_FORMAT_VERSION, SnapshotDecodeError, encodeSnapshot, decodeSnapshot, type MetaSnapshot } from './snapshot.js';
+export {
+  INT64_MIN,
+  INT64_MAX,
+  MIN_NANO_TIME,
+  MAX_NANO_TIME,
+  effectiveReplicaN,
+  shardCountFor,
+  shardGroupBounds,
+  assignOwners,
+  planShardGroup,
+  groupCovers,
+  compareGroups,
+  newestGroup,
+  planPrecreation,
+  planExpiry,
+  planPrune,
+  type ShardGroupPlanInput,
+  type PolicyGroups,
+  type PlanningView,
+} from './shard-groups.js';
+export { fnv1a64, shardIndexFor, SHARD_COUNT_MAX } from './fnv.js';
