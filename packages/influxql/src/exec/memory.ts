@@ -122,7 +122,8 @@ export class MemoryShard implements ShardReader {
         let col = fields.get(name);
         if (col === undefined) fields.set(name, (col = { type, points: [] }));
         if (col.type !== type) throw new Error(`field type conflict: ${name}`);
-        insert(col.points, p.time ?? 0n, value);
+        // Integers arrive as numbers while they are safe; hold every integer as a bigint.
+        insert(col.points, p.time ?? 0n, typeof value === 'number' && (type === FieldType.Integer || type === FieldType.Unsigned) ? BigInt(value) : value);
       }
     }
     return this;

@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+import { LocalCatalog } from '@shoal/tsdb';
+import { executeQuery, type QueryOptions } from './execute.js';
+import { formatJson } from './format.js';
+import { MemoryStore } from './memory.js';
+import type { QueryPorts } from './ports.js';
+
+const S = 1_000_000_000n;
+
+async function fixture(lines: string[]): Promise<{ ports: QueryPorts }> {
+  const catalog = LocalCatalog.inMemory();
+  const store = new MemoryStore(catalog, { blockPoints: 3 });
+  await catalog.createDatabase('db');
+  await store.write('db', lines.join('\n'));
+  return { ports: store.ports() };
+}
+
+/** The series of the first statement (times in seconds), or its error. */
+async function series(ports: QueryPorts, text: string, opts: QueryOptions = {}): Promise<any> {
+  const docs = [];
+  for await (const d of executeQuery(text, { db: 'db', now: 1000n * S, ...opts }, ports)) docs.push(d);
+  const r = JSON.parse(formatJson(docs[0]!, { epoch: 's' })).results[0];
+  if (r.error !== undefined) return { error: r.error };
+  return r.series ?? [];
+}
+
+const CPU = [
+  'cpu,host=a,region=east usage=1,idle=10i,note="x" 1000000000',
+  'cpu,host=b,region=west usage=2,idle=20i 1000000000',
+  'cpu,host=a,region=east usage=3,idle=30i 2000000000',
+  'cpu,host=b,region=west usage=4 3000000000',
+  'cpu,host=a,region=east usage=5,idle=50i,note="y" 4000000000',
+  'mem,host=a free=100i 1000000000',
+  'mem,host=a free=200i 5000000000',
+];
+
+const values = async (ports: Parameters<typeof series>[0], text: string): Promise<unknown> => {
+  const s = await series(ports, text);
+  if (!Array.isArray(s)) return s;
+  return s.map((x: { values: unknown; tags?: unknown }) => (x.tags === undefined ? x.values : { tags: x.tags, values: x.values }));
+};
+
+describe('SELECT aggregates', () => {
+  it('aggregates without GROUP BY time report the start of the range, or 0', async () => {
+    const { ports } = await fixture(CPU);
+    expect(await series(ports, 'SELECT count(usage), sum(usage), mean(usage), min(usage), max(usage), first(usage), last(usage), spread(usage) FROM cpu')).toEqual([
+      { name: 'cpu', columns: ['time', 'count', 'sum', 'mean', 'min', 'max', 'first', 'last', 'spread'], values: [[0, 5, 15, 3, 1, 5, 2, 5, 4]] },
+    ]);
+    expect(await values(ports, 'SELECT count(usage) FROM cpu WHERE time >= 2s')).toEqual([[[2, 3]]]);
+    expect(await values(ports, 'SELECT sum(idle), count(note) FROM cpu')).toEqual([[[0, 110, 2]]]);
+  });
+
+  it('a lone selector reports its point time; with companions their values at that point', async () => {
+    const { ports } = await fixture(CPU);
+    expect(await values(ports, 'SELECT max(usage) FROM cpu')).toEqual([[[4, 5]]]);
+    expect(await values(ports, 'SELECT min(usage) FROM cpu')).toEqual([[[1, 1]]]);
+    expect(await values(ports, 'SELECT first(usage) FROM cpu')).toEqual([[[1, 2]]]);
+    expect(await values(ports, 'SELECT last(note) FROM cpu')).toEqual([[[4, 'y']]]);
+    expect(await series(ports, 'SELECT max(usage), host, idle FROM cpu')).toEqual([{ name: 'cpu', columns: ['time', 'max', 'host', 'idle'], values: [[4, 5, 'a', 50]] }]);
+    expect(await values(ports, 'SELECT max(usage) * 10 FROM cpu')).toEqual([[[4, 50]]]);
+    expect(await values(ports, 'SELECT max(usage), min(usage) FROM cpu')).toEqual([[[0, 5, 1]]]);
+    expect(await values(ports, 'SELECT max(usage) FROM cpu GROUP BY host')).toEqual([
+      { tags: { host: 'a' }, values: [[4, 5]] },
+      { tags: { host: 'b' }, values: [[3, 4]] },
+    ]);
+  });
+
+  it('GROUP BY time buckets are epoch-aligned, with offsets, per tag group', async () => {
+    const { ports } = await fixture(CPU);
+    expect(await values(ports, 'SELECT mean(usage) FROM cpu WHERE time >= 0s AND time < 6s GROUP BY time(2s)')).toEqual([[[0, 1.5], [2, 3.5], [4, 5]]]);
+    expect(await values(ports, 'SELECT mean(usage) FROM cpu WHERE time >= 1s AND time < 5s GROUP BY time(2s, 1s)')).toEqual([[[1, 2], [3, 4.5]]]);
+    expect(await values(ports, 'SELECT max(usage) FROM cpu WHERE time >= 0s AND time < 4s GROUP BY time(2s), host')).toEqual([
+      { tags: { host: 'a' }, values: [[0, 1], [2, 3]] },
+      { tags: { host: 'b' }, values: [[0, 2], [2, 4]] },
+    ]);
+    expect(await values(ports, 'SELECT mean(usage) FROM cpu WHERE time >= 0s AND time < 6s GROUP BY time(2s) ORDER BY time DESC')).toEqual([[[4, 5], [2, 3.5], [0, 1.5]]]);
+    expect(await values(ports, 'SELECT mean(usage) FROM cpu WHERE time >= 0s AND time < 6s GROUP BY time(2s) LIMIT 1 OFFSET 1')).toEqual([[[2, 3.5]]]);
+  });
+
+  it('fills empty buckets: null (0 for count), none, a number, previous, linear', async () => {
+    const { ports } = await fixture(['m v=1 0', 'm v=3 2000000000', 'm v=9 8000000000', 'm n=4i 2000000000', 'm n=10i 6000000000']);
+    const w = 'WHERE time >= 0s AND time < 10s GROUP BY time(2s)';
+    expect(await values(ports, `SELECT mean(v) FROM m ${w}`)).toEqual([[[0, 1], [2, 3], [4, null], [6, null], [8, 9]]]);
+    expect(await values(ports, `SELECT count(v) FROM m ${w}`)).toEqual([[[0, 1], [2, 1], [4, 0], [6, 0], [8, 1]]]);
+    expect(await values(ports, `SELECT mean(v) FROM m ${w} fill(none)`)).toEqual([[[0, 1], [2, 3], [8, 9]]]);
+    expect(await values(ports, `SELECT mean(v) FROM m ${w} fill(-1)`)).toEqual([[[0, 1], [2, 3], [4, -1], [6, -1], [8, 9]]]);
+    expect(await values(ports, `SELECT mean(v) FROM m ${w} fill(previous)`)).toEqual([[[0, 1], [2, 3], [4, 3], [6, 3], [8, 9]]]);
+    expect(await values(ports, `SELECT mean(v) FROM m ${w} fill(linear)`)).toEqual([[[0, 1], [2, 3], [4, 5], [6, 7], [8, 9]]]);
+    expect(await values(ports, `SELECT max(n) FROM m ${w} fill(linear)`)).toEqual([[[0, null], [2, 4], [4, 7], [6, 10], [8, null]]]);
+    expect(await values(ports, `SELECT mean(v) FROM m ${w} fill(previous) ORDER BY time DESC`)).toEqual([[[8, 9], [6, 9], [4, 9], [2, 3], [0, 1]]]);
+    // Without a lower bound the fill starts at the first bucket with data; the upper bound is now().
+    expect(await values(ports, 'SELECT count(v) FROM m WHERE time < 10s GROUP BY time(4s)')).toEqual([[[0, 2], [4, 0], [8, 1]]]);
+  });
+
+  it('median, mode, stddev, percentile, distinct and count(distinct)', async () => {
+    const { ports } = await fixture(CPU);
+    expect(await values(ports, 'SELECT median(usage), stddev(usage), mode(idle), count(distinct(usage)) FROM cpu')).toEqual([[[0, 3, 1.5811388300841898, 10, 5]]]);
+    expect(await values(ports, 'SELECT percentile(usage, 50) FROM cpu')).toEqual([[[2, 3]]]);
+    expect(await values(ports, 'SELECT percentile(usage, 90), host FROM cpu')).toEqual([[[4, 5, 'a']]]);
+    expect(await values(ports, 'SELECT percentile(usage, 0) FROM cpu')).toEqual([]);
+    expect(await values(ports, 'SELECT distinct(note) FROM cpu')).toEqual([[[0, 'x'], [0, 'y']]]);
+    expect(await values(ports, 'SELECT DISTINCT idle FROM cpu WHERE time < 3s')).toEqual([[[0, 10], [0, 20], [0, 30]]]);
+    expect(await values(ports, 'SELECT median(idle) FROM cpu')).toEqual([[[0, 25]]]);
+    expect(await values(ports, 'SELECT stddev(usage) FROM cpu WHERE time >= 4s')).toEqual([[[4, null]]]);
+  });
+
+  it('top and bottom keep point times, sort by time, and take tags as columns', async () => {
+    const { ports } = await fixture(CPU);
+    expect(await series(ports, 'SELECT top(usage, 2) FROM cpu')).toEqual([{ name: 'cpu', columns: ['time', 'top'], values: [[3, 4], [4, 5]] }]);
+    expect(await series(ports, 'SELECT top(usage, host, 1) FROM cpu')).toEqual([{ name: 'cpu', columns: ['time', 'top', 'host'], values: [[4, 5, 'a']] }]);
+    expect(await values(ports, 'SELECT top(usage, host, 2) FROM cpu')).toEqual([[[3, 4, 'b'], [4, 5, 'a']]]);
+    expect(await values(ports, 'SELECT bottom(usage, 2) FROM cpu')).toEqual([[[1, 1], [1, 2]]]);
+    expect(await values(ports, 'SELECT bottom(usage, 1) FROM cpu WHERE time >= 0s AND time < 6s GROUP BY time(2s)')).toEqual([[[1, 1], [2, 3], [4, 5]]]);
+  });
+
+  it('transformations of raw points and of aggregates', async () => {
+    const { ports } = await fixture(CPU);
+    expect(await values(ports, 'SELECT derivative(usage) FROM cpu')).toEqual([[[2, 2], [3, 1], [4, 1]]]);
+    expect(await values(ports, 'SELECT derivative(usage, 2s) FROM cpu GROUP BY host')).toEqual([
+      { tags: { host: 'a' }, values: [[2, 4], [4, 2]] },
+      { tags: { host: 'b' }, values: [[3, 2]] },
+    ]);
+    expect(await values(ports, 'SELECT difference(usage) FROM cpu GROUP BY host')).toEqual([
+      { tags: { host: 'a' }, values: [[2, 2], [4, 2]] },
+      { tags: { host: 'b' }, values: [[3, 2]] },
+    ]);
+    expect(await values(ports, 'SELECT moving_average(usage, 2) FROM cpu')).toEqual([[[1, 1.5], [2, 2.5], [3, 3.5], [4, 4.5]]]);
+    expect(await values(ports, 'SELECT cumulative_sum(usage) FROM cpu')).toEqual([[[1, 1], [1, 3], [2, 6], [3, 10], [4, 15]]]);
+    expect(await values(ports, 'SELECT elapsed(usage, 1s) FROM cpu')).toEqual([[[1, 0], [2, 1], [3, 1], [4, 1]]]);
+    expect(await values(ports, 'SELECT derivative(mean(usage), 1s) FROM cpu WHERE time >= 1s AND time < 5s GROUP BY time(1s)')).toEqual([[[2, 1.5], [3, 1], [4, 1]]]);
+    expect(await values(ports, 'SELECT difference(max(idle)) FROM cpu WHERE time >= 1s AND time < 5s GROUP BY time(1s) fill(0)')).toEqual([[[1, 20], [2, 10], [3, -30], [4, 50]]]);
+    expect(await values(ports, 'SELECT cumulative_sum(count(usage)) FROM cpu WHERE time >= 0s AND time < 5s GROUP BY time(2s)')).toEqual([[[0, 2], [2, 4], [4, 5]]]);
+    expect(await values(ports, 'SELECT non_negative_derivative(v) FROM m')).toEqual([]);
+    const { ports: p2 } = await fixture(['c v=1 1000000000', 'c v=5 2000000000', 'c v=2 3000000000', 'c v=4 4000000000']);
+    expect(await values(p2, 'SELECT non_negative_derivative(v) FROM c')).toEqual([[[2, 4], [4, 2]]]);
+    expect(await values(p2, 'SELECT non_negative_difference(v) FROM c')).toEqual([[[2, 4], [4, 2]]]);
+  });
+
+  it('expands wildcards inside calls to the fields of supported types', async () => {
+    const { ports } = await fixture(CPU);
+    expect(await series(ports, 'SELECT mean(*) FROM cpu')).toEqual([{ name: 'cpu', columns: ['time', 'mean_idle', 'mean_usage'], values: [[0, 27.5, 3]] }]);
+    expect((await series(ports, 'SELECT count(*) FROM cpu'))[0].columns).toEqual(['time', 'count_idle', 'count_note', 'count_usage']);
+    expect((await series(ports, 'SELECT max(/i/) FROM cpu'))[0].columns).toEqual(['time', 'max_idle']);
+  });
+
+  it('joins several calls, also across measurements where some calls have nothing', async () => {
+    const { ports } = await fixture(CPU);
+    expect(await series(ports, 'SELECT count(free), count(usage) FROM cpu, mem')).toEqual([
+      { name: 'cpu', columns: ['time', 'count', 'count_1'], values: [[0, null, 5]] },
+      { name: 'mem', columns: ['time', 'count', 'count_1'], values: [[0, 2, null]] },
+    ]);
+    expect(await values(ports, 'SELECT mean(usage) + max(idle), mean(usage) / 2 FROM cpu')).toEqual([[[0, 53, 1.5]]]);
+  });
+
+  it('refuses what InfluxDB refuses, with its words', async () => {
+    const { ports } = await fixture(CPU);
+    const cases: Array<[string, string]> = [
+      ['SELECT mean(usage), host FROM cpu', 'mixing aggregate and non-aggregate queries is not supported'],
+      ['SELECT max(usage), min(usage), host FROM cpu', 'mixing multiple selector functions with tags or fields is not supported'],
+      ['SELECT foo(usage) FROM cpu', 'undefined function foo()'],
+      ['SELECT usage FROM cpu GROUP BY time(1s)', 'GROUP BY requires at least one aggregate function'],
+      ['SELECT derivative(mean(usage)) FROM cpu', 'derivative aggregate requires a GROUP BY interval'],
+      ['SELECT derivative(usage) FROM cpu WHERE time > 0s GROUP BY time(1s)', 'aggregate function required inside the call to derivative'],
+      ['SELECT top(usage, 2), mean(usage) FROM cpu', 'selector function top() cannot be combined with other functions'],
+      ['SELECT distinct(usage), host FROM cpu', 'aggregate function distinct() cannot be combined with other functions or fields'],
+      ['SELECT mean(note) FROM cpu', 'unsupported mean iterator type: string'],
+      ['SELECT usage FROM cpu fill(none)', 'fill(none) must be used with a function'],
+      ['SELECT count(usage) FROM cpu WHERE mean(usage) > 1', 'invalid function call in condition: mean(usage)'],
+      ['SELECT time FROM cpu', 'at least 1 non-time field must be queried'],
+      ['SELECT percentile(usage) FROM cpu', 'invalid number of arguments for percentile, expected 2, got 1'],
+      ['SELECT top(usage, 0) FROM cpu', 'limit (0) in top function must be at least 1'],
+      ['SELECT moving_average(usage, 1) FROM cpu', 'moving_average window must be greater than 1, got 1'],
+      ['SELECT mean(usage) FROM cpu GROUP BY time(1s), time(2s)', 'multiple time dimensions not allowed'],
+      ["SELECT usage FROM cpu WHERE time > 'bad'", 'invalid operation: time and *influxql.StringLiteral are not compatible'],
+      ['SELECT usage + 1 FROM cpu GROUP BY time', 'time() is a function and expects at least one argument'],
+    ];
+    for (const [text, error] of cases) expect({ text, got: await series(ports, text) }).toEqual({ text, got: { error } });
+  });
+});

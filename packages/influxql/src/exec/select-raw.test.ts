@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { LocalCatalog } from '@shoal/tsdb';
+import { executeQuery, type QueryOptions } from './execute.js';
+import { formatJson } from './format.js';
+import { MemoryStore } from './memory.js';
+import type { QueryPorts } from './ports.js';
+
+const S = 1_000_000_000n;
+
+async function fixture(lines: string[], opts: { blockPoints?: number } = {}): Promise<{ store: MemoryStore; ports: QueryPorts }> {
+  const catalog = LocalCatalog.inMemory();
+  const store = new MemoryStore(catalog, { blockPoints: opts.blockPoints ?? 3 });
+  await catalog.createDatabase('db');
+  await store.write('db', lines.join('\n'));
+  return { store, ports: store.ports() };
+}
+
+/** Runs a query and returns the body InfluxDB would send (epoch=s unless told), parsed back. */
+async function q(ports: QueryPorts, text: string, opts: QueryOptions & { epoch?: 'ns' | 's' | 'ms' } = {}): Promise<any> {
+  const docs = [];
+  for await (const d of executeQuery(text, { db: 'db', now: 1000n * S, ...opts }, ports)) docs.push(d);
+  expect(docs).toHaveLength(1);
+  return JSON.parse(formatJson(docs[0]!, { epoch: opts.epoch ?? 's' }));
+}
+
+/** The series of the first statement, or its error. */
+async function series(ports: QueryPorts, text: string, opts: QueryOptions = {}): Promise<any> {
+  const body = await q(ports, text, opts);
+  const r = body.results[0];
+  if (r.error !== undefined) return { error: r.error };
+  return r.series ?? [];
+}
+
+const CPU = [
+  'cpu,host=a,region=east usage=1,idle=10i,note="x" 1000000000',
+  'cpu,host=b,region=west usage=2,idle=20i 1000000000',
+  'cpu,host=a,region=east usage=3,idle=30i 2000000000',
+  'cpu,host=b,region=west usage=4 3000000000',
+  'cpu,host=a,region=east usage=5,idle=50i,note="y" 4000000000',
+  'mem,host=a free=100i 1000000000',
+  'mem,host=a free=200i 5000000000',
+];
+
+describe('SELECT raw', () => {
+  it('selects fields and tags, merging series by time', async () => {
+    const { ports } = await fixture(CPU);
+    expect(await series(ports, 'SELECT usage, host FROM cpu')).toEqual([
+      {
+        name: 'cpu',
+        columns: ['time', 'usage', 'host'],
+        values: [
+          [1, 1, 'a'],
+          [1, 2, 'b'],
+          [2, 3, 'a'],
+          [3, 4, 'b'],
+          [4, 5, 'a'],
+        ],
+      },
+    ]);
+  });
+
+  it('rows come from the selected fields only; tags alone select nothing', async () => {
+    const { ports } = await fixture(CPU);
+    expect(await series(ports, 'SELECT note FROM cpu')).toEqual([{ name: 'cpu', columns: ['time', 'note'], values: [[1, 'x'], [4, 'y']] }]);
+    expect(await series(ports, 'SELECT idle, note FROM cpu WHERE host = \'a\'')).toEqual([
+      { name: 'cpu', columns: ['time', 'idle', 'note'], values: [[1, 10, 'x'], [2, 30, null], [4, 50, 'y']] },
+    ]);
+    expect(await series(ports, 'SELECT host FROM cpu')).toEqual([]);
+  });
+
+  it('expands * to fields and tags sorted by name, aliases and resolves duplicate names', async () => {
+    const { ports } = await fixture(CPU);
+    const s = await series(ports, "SELECT * FROM cpu WHERE host = 'a'");
+    expect(s[0].columns).toEqual(['time', 'host', 'idle', 'note', 'region', 'usage']);
+    expect(s[0].values[0]).toEqual([1, 'a', 10, 'x', 'east', 1]);
+    expect((await series(ports, 'SELECT *::field FROM cpu LIMIT 1'))[0].columns).toEqual(['time', 'idle', 'note', 'usage']);
+    expect((await series(ports, 'SELECT *::tag, usage FROM cpu LIMIT 1'))[0].columns).toEqual(['time', 'host', 'region', 'usage']);
+    expect((await series(ports, 'SELECT /u/ FROM cpu LIMIT 1'))[0].columns).toEqual(['time', 'usage']);
+    expect((await series(ports, 'SELECT usage AS u, usage, usage FROM cpu LIMIT 1'))[0].columns).toEqual(['time', 'u', 'usage', 'usage_1']);
+    expect((await series(ports, 'SELECT time AS ts, usage FROM cpu LIMIT 1'))[0].columns).toEqual(['ts', 'usage']);
+  });
+
+  it('computes arithmetic on fields and literals with InfluxDB typing', async () => {
+    const { ports } = await fixture(CPU);
+    expect(await series(ports, "SELECT usage * 2 + idle, idle / 4, idle - 1, usage / 0, -usage FROM cpu WHERE host = 'a'")).toEqual([
+      {
+        name: 'cpu',
+        columns: ['time', 'usage_idle', 'idle', 'idle_1', 'usage', 'usage_1'],
+        values: [
+          [1, 12, 2.5, 9, 0, -1],
+          [2, 36, 7.5, 29, 0, -3],
+          [4, 60, 12.5, 49, 0, -5],
+        ],
+      },
+    ]);
+  });
+
+  it('filters on tags, fields, regexes, AND/OR and parentheses', async () => {
+    const { ports } = await fixture(CPU);
+    const times = async (where: string): Promise<number[]> => {
+      const s = await series(ports, `SELECT usage FROM cpu WHERE ${where}`);
+      return s.length === 0 ? [] : s[0].values.map((r: number[]) => r[1]);
+    };
+    expect(await times("host = 'a'")).toEqual([1, 3, 5]);
+    expect(await times("host != 'a'")).toEqual([2, 4]);
+    expect(await times('host =~ /^b/')).toEqual([2, 4]);
+    expect(await times('host !~ /^b/')).toEqual([1, 3, 5]);
+    expect(await times('usage > 2')).toEqual([3, 4, 5]);
+    expect(await times("usage > 2 AND host = 'b'")).toEqual([4]);
+    expect(await times("usage < 2 OR host = 'b'")).toEqual([1, 2, 4]);
+    expect(await times("(usage < 2 OR usage > 4) AND region = 'east'")).toEqual([1, 5]);
+    expect(await times('idle >= 30')).toEqual([3, 5]);
+    expect(await times("note = 'x'")).toEqual([1]);
+    expect(await times("nosuchtag = ''")).toEqual([1, 2, 3, 4, 5]);
+    expect(await times('time > 1s AND time <= 3s')).toEqual([3, 4]);
+    expect(await times('time >= 2000000000 AND usage < 4')).toEqual([3]);
+  });
+
+  it('orders by time descending, and applies LIMIT and OFFSET per series', async () => {
+    const { ports } = await fixture(CPU);
+    expect(await series(ports, 'SELECT usage FROM cpu ORDER BY time DESC LIMIT 2')).toEqual([{ name: 'cpu', columns: ['time', 'usage'], values: [[4, 5], [3, 4]] }]);
+    expect(await series(ports, 'SELECT usage FROM cpu LIMIT 2 OFFSET 1')).toEqual([{ name: 'cpu', columns: ['time', 'usage'], values: [[1, 2], [2, 3]] }]);
+    expect(await series(ports, 'SELECT usage FROM cpu GROUP BY host LIMIT 1')).toEqual([
+      { name: 'cpu', tags: { host: 'a' }, columns: ['time', 'usage'], values: [[1, 1]] },
+      { name: 'cpu', tags: { host: 'b' }, columns: ['time', 'usage'], values: [[1, 2]] },
+    ]);
+  });
+
+  it('groups by tags, *, and limits series with SLIMIT and SOFFSET', async () => {
+    const { ports } = await fixture(CPU);
+    expect(await series(ports, 'SELECT usage FROM cpu GROUP BY region')).toEqual([
+      { name: 'cpu', tags: { region: 'east' }, columns: ['time', 'usage'], values: [[1, 1], [2, 3], [4, 5]] },
+      { name: 'cpu', tags: { region: 'west' }, columns: ['time', 'usage'], values: [[1, 2], [3, 4]] },
+    ]);
+    const star = await series(ports, 'SELECT * FROM cpu GROUP BY *');
+    expect(star.map((s: any) => s.tags)).toEqual([{ host: 'a', region: 'east' }, { host: 'b', region: 'west' }]);
+    expect(star[0].columns).toEqual(['time', 'idle', 'note', 'usage']);
+    expect((await series(ports, 'SELECT usage FROM cpu GROUP BY host SLIMIT 1 SOFFSET 1')).map((s: any) => s.tags)).toEqual([{ host: 'b' }]);
+    expect((await series(ports, 'SELECT usage FROM cpu GROUP BY host ORDER BY time DESC')).map((s: any) => s.tags)).toEqual([{ host: 'b' }, { host: 'a' }]);
+    expect((await series(ports, 'SELECT usage FROM cpu GROUP BY nosuch')).map((s: any) => s.tags)).toEqual([{ nosuch: '' }]);
+  });
+
+  it('reads several measurements, regexes and fully qualified sources', async () => {
+    const { ports } = await fixture(CPU);
+    const s = await series(ports, 'SELECT * FROM cpu, mem WHERE time < 2s');
+    expect(s.map((x: any) => x.name)).toEqual(['cpu', 'mem']);
+    expect(s[1]).toEqual({ name: 'mem', columns: ['time', 'free', 'host', 'idle', 'note', 'region', 'usage'], values: [[1, 100, 'a', null, null, null, null]] });
+    expect((await series(ports, 'SELECT free FROM /m.m/')).map((x: any) => x.name)).toEqual(['mem']);
+    expect((await series(ports, 'SELECT free FROM "db"."autogen"."mem"'))[0].values).toEqual([[1, 100], [5, 200]]);
+    expect((await series(ports, 'SELECT free FROM db..mem', { db: '' }))[0].values).toEqual([[1, 100], [5, 200]]);
+    expect(await series(ports, 'SELECT free FROM mem', { db: '' })).toEqual({ error: 'database name required' });
+    expect(await series(ports, 'SELECT free FROM nope..mem')).toEqual({ error: 'database not found: nope' });
+    expect(await series(ports, 'SELECT free FROM nothing')).toEqual([]);
+  });
+
+  it('writes times as RFC3339 or epoch and int64 exactly', async () => {
+    const { ports } = await fixture(['big v=9223372036854775807i,w=-9223372036854775808i 1700000000123456789']);
+    const docs = [];
+    for await (const d of executeQuery('SELECT v, w FROM big', { db: 'db' }, ports)) docs.push(d);
+    expect(formatJson(docs[0]!)).toBe(
+      '{"results":[{"statement_id":0,"series":[{"name":"big","columns":["time","v","w"],"values":[["2023-11-14T22:13:20.123456789Z",9223372036854775807,-9223372036854775808]]}]}]}\n',
+    );
+    expect(formatJson(docs[0]!, { epoch: 'ns' })).toContain('[[1700000000123456789,9223372036854775807,-9223372036854775808]]');
+  });
+});
+

@@ -1,0 +1,548 @@
+// Partial aggregates: the state one bucket of one call accumulates on a shard (the map side) and
+// that partials of other series and shards merge into (the reduce side), with InfluxDB's reducer
+// rules for values, types, ties and times (query/call_iterator.go, query/functions.go).
+//
+// Determinism: a float sum (sum, mean) is accumulated per piece — the run of a chunk's points that
+// falls in one bucket, added up from 0 in time order — and pieces, series and shards are merged in
+// a fixed order. A block summary is exactly such a piece (its sum is computed the same way when the
+// block is written), so an aggregate gives bit-identical results whether the reader decoded the
+// block or handed out its summary.
+
+import { FieldType } from '@shoal/lineproto';
+import { QueryError } from '../errors.js';
+import type { BlockSummary, ColumnChunk, ColumnValues } from '../ports.js';
+import { compareStrings, type Value } from '../result.js';
+import type { AggSpec } from './plan.js';
+
+/** One output point of a call: its time, value and the values carried with it. */
+export interface OutPoint {
+  readonly t: bigint;
+  readonly v: Value;
+  readonly aux: readonly Value[] | null;
+}
+
+const TYPE_NAMES = ['float', 'integer', 'unsigned', 'boolean', 'string'];
+
+/** A field value as the result model holds it: integers as bigints, booleans as booleans. */
+export function valueOf(type: FieldType, values: ColumnValues, i: number): Value {
+  const raw = values[i]!;
+  switch (type) {
+    case FieldType.Integer:
+    case FieldType.Unsigned:
+      return typeof raw === 'bigint' ? raw : BigInt(raw as number);
+    case FieldType.Boolean:
+      return raw === 1;
+    default:
+      return raw as number | string;
+  }
+}
+
+export abstract class Agg {
+  constructor(protected readonly type: FieldType) {}
+  /** One point (the general path: rows that passed a condition or carry auxiliary values). */
+  abstract addPoint(t: bigint, v: Value, aux: readonly Value[] | null): void;
+  /** Points [lo, hi) of a chunk; `descending` says the chunk runs backwards in time. */
+  addColumn(c: ColumnChunk, lo: number, hi: number, descending: boolean): void {
+    if (descending) for (let i = hi - 1; i >= lo; i--) this.addPoint(c.times[i]!, valueOf(c.type, c.values, i), null);
+    else for (let i = lo; i < hi; i++) this.addPoint(c.times[i]!, valueOf(c.type, c.values, i), null);
+  }
+  /** A whole block by its summary; only aggregates listed in `usesStats` are asked. */
+  addStats(_s: BlockSummary): void {
+    throw new Error('aggregate cannot use block statistics');
+  }
+  /** Folds another partial of the same call into this one (the other comes later in merge order). */
+  abstract merge(other: Agg): void;
+  /** The output points of the bucket starting at `bucket` (time already made reportable). */
+  abstract result(bucket: bigint): OutPoint[];
+  abstract get empty(): boolean;
+}
+
+function unsupported(name: string, type: FieldType): never {
+  throw new QueryError(`unsupported ${name} iterator type: ${TYPE_NAMES[type]}`);
+}
+
+const isNumeric = (t: FieldType): boolean => t === FieldType.Float || t === FieldType.Integer || t === FieldType.Unsigned;
+
+function wrap(type: FieldType, v: bigint): bigint {
+  return type === FieldType.Unsigned ? BigInt.asUintN(64, v) : BigInt.asIntN(64, v);
+}
+
+/** Sums values [lo, hi) of an integer column exactly, without a BigInt per point while the doubles stay safe. */
+function sumIntegers(values: ColumnValues, lo: number, hi: number): bigint {
+  if (!(values instanceof Float64Array)) {
+    let s = 0n;
+    for (let i = lo; i < hi; i++) s += values[i] as bigint;
+    return s;
+  }
+  let big = 0n;
+  let acc = 0;
+  const LIMIT = 2 ** 52;
+  for (let i = lo; i < hi; i++) {
+    const v = values[i]!;
+    // Both below 2^52 in magnitude: their sum is below 2^53, so exact.
+    if (acc >= LIMIT || acc <= -LIMIT || v >= LIMIT || v <= -LIMIT) {
+      big += BigInt(acc);
+      acc = 0;
+      big += BigInt(v);
+      continue;
+    }
+    acc += v;
+  }
+  return big + BigInt(acc);
+}
+
+/** A float sum of [lo, hi) from 0 in ascending time order. */
+function sumFloats(values: ColumnValues, lo: number, hi: number, descending: boolean): number {
+  const f = values as Float64Array;
+  let s = 0;
+  if (descending) for (let i = hi - 1; i >= lo; i--) s += f[i]!;
+  else for (let i = lo; i < hi; i++) s += f[i]!;
+  return s;
+}
+
+// ---------------------------------------------------------------- count, sum, mean, spread
+
+class CountAgg extends Agg {
+  n = 0;
+  addPoint(): void {
+    this.n++;
+  }
+  override addColumn(_c: ColumnChunk, lo: number, hi: number): void {
+    this.n += hi - lo;
+  }
+  override addStats(s: BlockSummary): void {
+    this.n += s.count;
+  }
+  merge(o: CountAgg): void {
+    this.n += o.n;
+  }
+  result(bucket: bigint): OutPoint[] {
+    return [{ t: bucket, v: BigInt(this.n), aux: null }];
+  }
+  get empty(): boolean {
+    return this.n === 0;
+  }
+}
+
+class SumAgg extends Agg {
+  n = 0;
+  fsum = 0;
+  isum = 0n;
+  constructor(type: FieldType, private readonly mean: boolean) {
+    super(type);
+    if (!isNumeric(type)) unsupported(mean ? 'mean' : 'sum', type);
+  }
+  addPoint(_t: bigint, v: Value): void {
+    this.n++;
+    if (this.type === FieldType.Float) this.fsum += v as number;
+    else this.isum += v as bigint;
+  }
+  override addColumn(c: ColumnChunk, lo: number, hi: number, descending: boolean): void {
+    this.n += hi - lo;
+    if (this.type === FieldType.Float) this.fsum += sumFloats(c.values, lo, hi, descending);
+    else this.isum += sumIntegers(c.values, lo, hi);
+  }
+  override addStats(s: BlockSummary): void {
+    this.n += s.count;
+    if (this.type === FieldType.Float) this.fsum += s.sum as number;
+    else this.isum += s.sum as bigint;
+  }
+  merge(o: SumAgg): void {
+    this.n += o.n;
+    this.fsum += o.fsum;
+    this.isum += o.isum;
+  }
+  result(bucket: bigint): OutPoint[] {
+    if (this.mean) {
+      const sum = this.type === FieldType.Float ? this.fsum : Number(wrap(this.type, this.isum));
+      return [{ t: bucket, v: sum / this.n, aux: null }];
+    }
+    return [{ t: bucket, v: this.type === FieldType.Float ? this.fsum : wrap(this.type, this.isum), aux: null }];
+  }
+  get empty(): boolean {
+    return this.n === 0;
+  }
+}
+
+class SpreadAgg extends Agg {
+  min: number | bigint | undefined;
+  max: number | bigint | undefined;
+  constructor(type: FieldType) {
+    super(type);
+    if (!isNumeric(type)) unsupported('spread', type);
+  }
+  addPoint(_t: bigint, v: Value): void {
+    this.see(v as number | bigint, v as number | bigint);
+  }
+  private see(lo: number | bigint, hi: number | bigint): void {
+    if (this.min === undefined || lo < this.min) this.min = lo;
+    if (this.max === undefined || hi > this.max) this.max = hi;
+  }
+  override addColumn(c: ColumnChunk, lo: number, hi: number): void {
+    const vals = c.values as ArrayLike<number | bigint>;
+    for (let i = lo; i < hi; i++) this.see(vals[i]!, vals[i]!);
+  }
+  override addStats(s: BlockSummary): void {
+    this.see(s.min as number | bigint, s.max as number | bigint);
+  }
+  merge(o: SpreadAgg): void {
+    if (o.min !== undefined) this.see(o.min, o.max!);
+  }
+  result(bucket: bigint): OutPoint[] {
+    if (this.type === FieldType.Float) return [{ t: bucket, v: (this.max as number) - (this.min as number), aux: null }];
+    return [{ t: bucket, v: wrap(this.type, BigInt(this.max!) - BigInt(this.min!)), aux: null }];
+  }
+  get empty(): boolean {
+    return this.min === undefined;
+  }
+}
+
+// ---------------------------------------------------------------- selectors: min, max, first, last
+
+/** Orders two values of one field type: negative when a < b. */
+function compareValues(a: Value, b: Value): number {
+  if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b);
+  if (typeof a === 'boolean' && typeof b === 'boolean') return a === b ? 0 : a ? 1 : -1;
+  const x = a as number | bigint;
+  const y = b as number | bigint;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+type SelectorKind = 'min' | 'max' | 'first' | 'last';
+
+class SelectorAgg extends Agg {
+  has = false;
+  t = 0n;
+  v: Value = null;
+  aux: readonly Value[] | null = null;
+  constructor(
+    type: FieldType,
+    private readonly kind: SelectorKind,
+    private readonly pointTime: boolean,
+  ) {
+    super(type);
+    if ((kind === 'min' || kind === 'max') && type === FieldType.String) unsupported(kind, type);
+  }
+  /** InfluxDB's reduce functions: ties go to the earlier point (min/max) or the larger value (first/last). */
+  private better(t: bigint, v: Value): boolean {
+    if (!this.has) return true;
+    const c = compareValues(v, this.v);
+    switch (this.kind) {
+      case 'max':
+        return c > 0 || (c === 0 && t < this.t);
+      case 'min':
+        return c < 0 || (c === 0 && t < this.t);
+      case 'first':
+        return t < this.t || (t === this.t && c > 0);
+      case 'last':
+        return t > this.t || (t === this.t && c > 0);
+    }
+  }
+  addPoint(t: bigint, v: Value, aux: readonly Value[] | null): void {
+    if (typeof v === 'number' && Number.isNaN(v)) return;
+    if (this.better(t, v)) {
+      this.has = true;
+      this.t = t;
+      this.v = v;
+      this.aux = aux;
+    }
+  }
+  override addColumn(c: ColumnChunk, lo: number, hi: number, descending: boolean): void {
+    if (hi <= lo) return;
+    if (this.kind === 'first' || this.kind === 'last') {
+      // Only the earliest (latest) point of the run can win.
+      const earliest = descending ? hi - 1 : lo;
+      const latest = descending ? lo : hi - 1;
+      const i = this.kind === 'first' ? earliest : latest;
+      this.addPoint(c.times[i]!, valueOf(c.type, c.values, i), null);
+      return;
+    }
+    super.addColumn(c, lo, hi, descending);
+  }
+  override addStats(s: BlockSummary): void {
+    switch (this.kind) {
+      case 'first':
+        return this.addPoint(s.firstTime, statValue(this.type, s.first), null);
+      case 'last':
+        return this.addPoint(s.lastTime, statValue(this.type, s.last), null);
+      case 'min':
+        // Used only when the point's time is not reported (stats do not say when the minimum was).
+        return this.addPoint(s.minTime, statValue(this.type, s.min!), null);
+      case 'max':
+        return this.addPoint(s.minTime, statValue(this.type, s.max!), null);
+    }
+  }
+  merge(o: SelectorAgg): void {
+    if (o.has) this.addPoint(o.t, o.v, o.aux);
+  }
+  result(bucket: bigint): OutPoint[] {
+    return [{ t: this.pointTime ? this.t : bucket, v: this.v, aux: this.aux }];
+  }
+  get empty(): boolean {
+    return !this.has;
+  }
+}
+
+function statValue(type: FieldType, v: number | bigint | boolean | string): Value {
+  if ((type === FieldType.Integer || type === FieldType.Unsigned) && typeof v === 'number') return BigInt(v);
+  return v;
+}
+
+// ---------------------------------------------------------------- aggregates over every value
+
+interface Rec {
+  t: bigint;
+  v: Value;
+  aux: readonly Value[] | null;
+}
+
+/** Sorts points by value, then time (InfluxDB sorts by value only, leaving ties in no set order). */
+function byValue(a: Rec, b: Rec): number {
+  return compareValues(a.v, b.v) || (a.t < b.t ? -1 : a.t > b.t ? 1 : 0);
+}
+
+type ValuesKind = 'median' | 'mode' | 'stddev' | 'percentile' | 'distinct' | 'countDistinct';
+
+class ValuesAgg extends Agg {
+  recs: Rec[] = [];
+  constructor(
+    type: FieldType,
+    private readonly kind: ValuesKind,
+    private readonly percentile: number,
+    private readonly pointTime: boolean,
+  ) {
+    super(type);
+    if ((kind === 'median' || kind === 'stddev' || kind === 'percentile') && !isNumeric(type)) unsupported(kind, type);
+  }
+  addPoint(t: bigint, v: Value, aux: readonly Value[] | null): void {
+    this.recs.push({ t, v, aux });
+  }
+  merge(o: ValuesAgg): void {
+    for (const r of o.recs) this.recs.push(r);
+  }
+  get empty(): boolean {
+    return this.recs.length === 0;
+  }
+  result(bucket: bigint): OutPoint[] {
+    const a = this.recs;
+    switch (this.kind) {
+      case 'median':
+        return [{ t: bucket, v: median(this.type, a), aux: null }];
+      case 'mode':
+        return [{ t: bucket, v: mode(this.type, a), aux: null }];
+      case 'stddev':
+        return [{ t: bucket, v: stddev(a), aux: null }];
+      case 'percentile': {
+        const i = Math.floor((a.length * this.percentile) / 100 + 0.5) - 1;
+        if (i < 0 || i >= a.length) return [];
+        const sorted = a.slice().sort(byValue);
+        const p = sorted[i]!;
+        return [{ t: this.pointTime ? p.t : bucket, v: p.v, aux: p.aux }];
+      }
+      case 'distinct':
+      case 'countDistinct': {
+        const seen = new Map<string | number | bigint | boolean, Value>();
+        for (const r of a) {
+          const k = r.v as string | number | bigint | boolean;
+          if (!seen.has(k)) seen.set(k, r.v);
+        }
+        if (this.kind === 'countDistinct') return [{ t: bucket, v: BigInt(seen.size), aux: null }];
+        return [...seen.values()].sort(compareValues).map((v) => ({ t: bucket, v, aux: null }));
+      }
+    }
+  }
+}
+
+function median(type: FieldType, a: Rec[]): Value {
+  if (a.length === 1) return type === FieldType.Float ? a[0]!.v : Number(a[0]!.v as bigint);
+  const s = a.slice().sort(byValue);
+  const mid = s.length >> 1;
+  if (type === FieldType.Float) {
+    if (s.length % 2 === 0) {
+      const lo = s[mid - 1]!.v as number;
+      const hi = s[mid]!.v as number;
+      return lo + (hi - lo) / 2;
+    }
+    return s[mid]!.v as number;
+  }
+  if (s.length % 2 === 0) {
+    const lo = s[mid - 1]!.v as bigint;
+    const hi = s[mid]!.v as bigint;
+    return Number(lo) + Number(wrap(type, hi - lo)) / 2;
+  }
+  return Number(s[mid]!.v as bigint);
+}
+
+function mode(type: FieldType, a: Rec[]): Value {
+  if (a.length === 1) return a[0]!.v;
+  if (type === FieldType.Boolean) {
+    let t = 0;
+    for (const r of a) if (r.v === true) t++;
+    return t >= a.length - t;
+  }
+  const s = a.slice().sort(byValue);
+  let mostFreq = 0;
+  let currFreq = 0;
+  let currMode = s[0]!.v;
+  let mostMode = s[0]!.v;
+  let mostTime = s[0]!.t;
+  let currTime = s[0]!.t;
+  for (const p of s) {
+    if (compareValues(p.v, currMode) !== 0) {
+      currFreq = 1;
+      currMode = p.v;
+      currTime = p.t;
+      continue;
+    }
+    currFreq++;
+    if (mostFreq > currFreq || (mostFreq === currFreq && currTime > mostTime)) continue;
+    mostFreq = currFreq;
+    mostMode = p.v;
+    mostTime = p.t;
+  }
+  return mostMode;
+}
+
+function stddev(a: Rec[]): Value {
+  if (a.length < 2) return null;
+  let mean = 0;
+  let count = 0;
+  for (const r of a) {
+    const v = Number(r.v as number | bigint);
+    if (Number.isNaN(v)) continue;
+    count++;
+    mean += (v - mean) / count;
+  }
+  let variance = 0;
+  for (const r of a) {
+    const v = Number(r.v as number | bigint);
+    if (Number.isNaN(v)) continue;
+    const d = v - mean;
+    variance += d * d;
+  }
+  return Math.sqrt(variance / (count - 1));
+}
+
+// ---------------------------------------------------------------- top, bottom
+
+class TopBottomAgg extends Agg {
+  /** Without grouping arguments: the best `n` points so far. */
+  best: Rec[] = [];
+  /** With tag arguments: the best point per combination of their values. */
+  byTags: Map<string, Rec> | null;
+  constructor(
+    type: FieldType,
+    private readonly top: boolean,
+    private readonly n: number,
+    /** Indices into the auxiliary values of the arguments that are tags. */
+    private readonly tagArgs: readonly number[],
+    private readonly ascending: boolean,
+  ) {
+    super(type);
+    if (!isNumeric(type)) unsupported(top ? 'top' : 'bottom', type);
+    this.byTags = tagArgs.length > 0 ? new Map() : null;
+  }
+  /** Rank order: the better point first (higher for top, lower for bottom; then the earlier). */
+  private rank = (a: Rec, b: Rec): number => {
+    const c = compareValues(a.v, b.v);
+    if (c !== 0) return this.top ? -c : c;
+    return a.t < b.t ? -1 : a.t > b.t ? 1 : 0;
+  };
+  addPoint(t: bigint, v: Value, aux: readonly Value[] | null): void {
+    const r: Rec = { t, v, aux };
+    if (this.byTags !== null) {
+      const key = this.tagArgs.map((i) => String(aux?.[i] ?? '')).join('\u0000');
+      const cur = this.byTags.get(key);
+      // The per-combination aggregate is max() (top) or min() (bottom): ties go to the earlier point.
+      if (cur === undefined || this.rank(r, cur) < 0) this.byTags.set(key, r);
+      return;
+    }
+    this.offer(r);
+  }
+  private offer(r: Rec): void {
+    const b = this.best;
+    if (b.length === this.n && this.rank(r, b[b.length - 1]!) >= 0) return;
+    let i = b.length;
+    while (i > 0 && this.rank(r, b[i - 1]!) < 0) i--;
+    b.splice(i, 0, r);
+    if (b.length > this.n) b.pop();
+  }
+  merge(o: TopBottomAgg): void {
+    if (this.byTags !== null && o.byTags !== null) {
+      for (const r of o.byTags.values()) this.addPoint(r.t, r.v, r.aux);
+      return;
+    }
+    for (const r of o.best) this.offer(r);
+  }
+  get empty(): boolean {
+    return this.byTags !== null ? this.byTags.size === 0 : this.best.length === 0;
+  }
+  result(): OutPoint[] {
+    let chosen: Rec[];
+    if (this.byTags !== null) chosen = [...this.byTags.values()].sort(this.rank).slice(0, this.n);
+    else chosen = this.best.slice();
+    // Emitted by time (stable, so equal times keep rank order), as InfluxDB orders top and bottom.
+    const dir = this.ascending ? 1 : -1;
+    return chosen.map((r, i) => ({ r, i })).sort((x, y) => (x.r.t < y.r.t ? -dir : x.r.t > y.r.t ? dir : x.i - y.i)).map(({ r }) => ({ t: r.t, v: r.v, aux: r.aux }));
+  }
+}
+
+// ---------------------------------------------------------------- factory
+
+export interface AggOptions {
+  /** The selected point's time is reported (a lone selector without GROUP BY time). */
+  readonly pointTime: boolean;
+  /** Indices of auxiliary values that are tags (top/bottom grouping arguments). */
+  readonly tagArgs: readonly number[];
+  readonly ascending: boolean;
+}
+
+/** A fresh partial for one bucket of a call over a field of `type`; throws for unsupported types. */
+export function createAgg(spec: AggSpec, type: FieldType, opts: AggOptions): Agg {
+  switch (spec.name) {
+    case 'count':
+      return spec.countDistinct ? new ValuesAgg(type, 'countDistinct', 0, false) : new CountAgg(type);
+    case 'sum':
+      return new SumAgg(type, false);
+    case 'mean':
+      return new SumAgg(type, true);
+    case 'spread':
+      return new SpreadAgg(type);
+    case 'min':
+    case 'max':
+    case 'first':
+    case 'last':
+      return new SelectorAgg(type, spec.name, opts.pointTime);
+    case 'median':
+    case 'mode':
+    case 'stddev':
+    case 'distinct':
+      return new ValuesAgg(type, spec.name, 0, false);
+    case 'percentile':
+      return new ValuesAgg(type, 'percentile', spec.percentile, opts.pointTime);
+    case 'top':
+    case 'bottom':
+      return new TopBottomAgg(type, spec.name === 'top', spec.n, opts.tagArgs, opts.ascending);
+  }
+}
+
+/** Whether block summaries may stand in for decoded points, with identical results. */
+export function usesStats(spec: AggSpec, type: FieldType, pointTime: boolean): boolean {
+  switch (spec.name) {
+    case 'count':
+      return !spec.countDistinct;
+    case 'sum':
+    case 'mean':
+    case 'spread':
+      return isNumeric(type);
+    case 'first':
+    case 'last':
+      return true;
+    case 'min':
+    case 'max':
+      // Summaries say what the extreme was, not when: fine unless the point's time is reported.
+      return !pointTime && type !== FieldType.String;
+    default:
+      return false;
+  }
+}

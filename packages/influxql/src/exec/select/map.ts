@@ -1,0 +1,605 @@
+// The map side of a SELECT: what one shard contributes to one call (or to the raw columns) of
+// one measurement. The shard's series are grouped by the GROUP BY tags; each group yields, in
+// group order, either raw rows merged by time across its series or, per bucket, a partial
+// aggregate. Partials are merged across shards on the reduce side (reduce.ts); a distributed
+// coordinator can run this function next to the shard and ship what it yields.
+//
+// Memory stays bounded: a group is read bucket by bucket (aggregates) or row by row (raw), with
+// at most one chunk buffered per series and field.
+
+import type { DataType, Expr, VarRef } from '../../ast.js';
+import { FieldType } from '@shoal/lineproto';
+import { indexPredicate, seriesCondition, type IsField } from '../condition.js';
+import type { QueryBudget } from '../context.js';
+import { castValue, evalBool } from '../eval.js';
+import type { BlockSummary, ColumnChunk, FieldChunk, ShardReader } from '../ports.js';
+import { compareStrings, type Value } from '../result.js';
+import { createAgg, usesStats, valueOf, type Agg } from './aggregates.js';
+import { windowStart, type AggSpec, type Interval } from './plan.js';
+
+/** How an identifier resolves in one measurement. */
+export type Resolved =
+  | { readonly kind: 'field'; readonly name: string; readonly type: FieldType; readonly cast: DataType }
+  | { readonly kind: 'tag'; readonly name: string }
+  | { readonly kind: 'none' };
+
+const CAST_TYPES: Partial<Record<DataType, FieldType>> = {
+  float: FieldType.Float,
+  integer: FieldType.Integer,
+  unsigned: FieldType.Unsigned,
+  string: FieldType.String,
+  boolean: FieldType.Boolean,
+};
+
+/**
+ * A field of the measurement (fields win over tags of the same name, as in InfluxDB), a tag, or
+ * nothing. A cast to another numeric type converts; a cast to an incompatible type reads nothing.
+ */
+export function resolveRef(ref: { name: string; dataType: DataType }, fields: ReadonlyMap<string, FieldType>, tagKeys: ReadonlySet<string>): Resolved {
+  if (ref.dataType === 'tag') return tagKeys.has(ref.name) ? { kind: 'tag', name: ref.name } : { kind: 'none' };
+  const type = fields.get(ref.name);
+  if (type !== undefined) {
+    const want = CAST_TYPES[ref.dataType];
+    if (want !== undefined && want !== type) {
+      const numeric = (t: FieldType): boolean => t === FieldType.Float || t === FieldType.Integer || t === FieldType.Unsigned;
+      if (!(numeric(want) && numeric(type))) return { kind: 'none' };
+    }
+    return { kind: 'field', name: ref.name, type, cast: ref.dataType };
+  }
+  if (ref.dataType === 'field' || CAST_TYPES[ref.dataType] !== undefined) return { kind: 'none' };
+  return tagKeys.has(ref.name) ? { kind: 'tag', name: ref.name } : { kind: 'none' };
+}
+
+/** What a call (or the raw columns of a raw query) reads from one measurement of one shard. */
+export interface MapRequest {
+  readonly measurement: string;
+  readonly fields: ReadonlyMap<string, FieldType>;
+  readonly tagKeys: ReadonlySet<string>;
+  /** The WHERE condition without time. */
+  readonly condition: Expr | null;
+  /** GROUP BY tag keys, sorted. */
+  readonly dims: readonly string[];
+  readonly interval: Interval;
+  readonly ascending: boolean;
+  readonly minNs: bigint;
+  readonly maxNs: bigint;
+  /** The field a call reads; null for the raw columns, where every field among `aux` drives the rows. */
+  readonly main: VarRef | null;
+  /** Values carried per row or selected point. */
+  readonly aux: readonly VarRef[];
+  /** Aggregate per bucket; undefined yields raw rows. */
+  readonly agg?: AggSpec;
+  readonly pointTime: boolean;
+  /** Raw rows: at most this many per group are needed (OFFSET + LIMIT); 0 for all. */
+  readonly rowsPerGroup: number;
+  readonly useBlockStats: boolean;
+}
+
+export interface RawRow {
+  readonly t: bigint;
+  /** [main value (when there is a main field), ...aux values]. */
+  readonly values: Value[];
+}
+
+export interface Bucket {
+  /** The bucket's start (the range's start without GROUP BY time). */
+  readonly start: bigint;
+  readonly agg: Agg;
+}
+
+/** Part of one group's output; consecutive batches may continue the same group. */
+export interface MapBatch {
+  /** Sorts groups: the GROUP BY tag values in key order, joined by NUL. */
+  readonly key: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly rows?: RawRow[];
+  readonly buckets?: Bucket[];
+}
+
+const ROWS_PER_BATCH = 1024;
+
+// ---------------------------------------------------------------- cursors
+
+/** Reads one field of one series chunk by chunk, point by point. */
+class FieldCursor {
+  private readonly iter: AsyncIterator<FieldChunk>;
+  chunk: ColumnChunk | null = null;
+  stats: BlockSummary | null = null;
+  i = 0;
+  done = false;
+
+  constructor(
+    readonly shard: ShardReader,
+    readonly seriesId: number,
+    readonly field: string,
+    readonly minNs: bigint,
+    readonly maxNs: bigint,
+    readonly descending: boolean,
+    readonly withStats: boolean,
+    private readonly budget: QueryBudget,
+  ) {
+    this.iter = shard.readField(seriesId, field, minNs, maxNs, { descending, useBlockStats: withStats })[Symbol.asyncIterator]();
+  }
+
+  /** True when a point or summary is at hand; loads the next chunk if needed. */
+  async ready(): Promise<boolean> {
+    while (!this.done && this.stats === null && (this.chunk === null || this.i >= this.chunk.count)) {
+      const r = await this.iter.next();
+      if (r.done) {
+        this.done = true;
+        this.chunk = null;
+        break;
+      }
+      if (r.value.kind === 'stats') {
+        this.stats = r.value.stats;
+        this.chunk = null;
+        await this.budget.addPoints(r.value.stats.count);
+      } else {
+        this.chunk = r.value.data;
+        this.i = 0;
+        await this.budget.addPoints(r.value.data.count);
+      }
+    }
+    return !this.done;
+  }
+
+  /** The time of the point at hand (or the first time of the summary at hand, in read order). */
+  headTime(): bigint {
+    if (this.stats !== null) return this.descending ? this.stats.maxTime : this.stats.minTime;
+    return this.chunk!.times[this.i]!;
+  }
+
+  /** Releases the storage iterator (a LevelDB iterator in tsdb) when reading stops early. */
+  async close(): Promise<void> {
+    if (!this.done) {
+      this.done = true;
+      await this.iter.return?.(undefined);
+    }
+  }
+
+  /** Replaces the summary at hand by the block's points (for a block that spans buckets). */
+  async decodeStats(): Promise<void> {
+    const s = this.stats!;
+    this.stats = null;
+    const parts: ColumnChunk[] = [];
+    for await (const c of this.shard.readField(this.seriesId, this.field, s.minTime, s.maxTime, { descending: this.descending })) {
+      if (c.kind === 'points') parts.push(c.data);
+    }
+    if (parts.length === 1) {
+      this.chunk = parts[0]!;
+      this.i = 0;
+      return;
+    }
+    // The block had no cached overlap when summarized; a write since may split it. Join the parts.
+    const times: bigint[] = [];
+    const values: Value[] = [];
+    for (const p of parts) for (let k = 0; k < p.count; k++) {
+      times.push(p.times[k]!);
+      values.push(valueOf(p.type, p.values, k));
+    }
+    this.chunk = { type: s.type, count: times.length, times: BigInt64Array.from(times), values: toColumnValues(s.type, values) };
+    this.i = 0;
+  }
+}
+
+function toColumnValues(type: FieldType, values: Value[]): ColumnChunk['values'] {
+  switch (type) {
+    case FieldType.Float:
+      return Float64Array.from(values as number[]);
+    case FieldType.Integer:
+      return BigInt64Array.from(values as bigint[]);
+    case FieldType.Unsigned:
+      return BigUint64Array.from(values as bigint[]);
+    case FieldType.Boolean:
+      return Uint8Array.from(values, (v) => (v ? 1 : 0));
+    default:
+      return values as string[];
+  }
+}
+
+/** Rows of one series: times where any driving field has a value, with companions read at those times. */
+class RowReader {
+  private readonly before: (a: bigint, b: bigint) => boolean;
+
+  constructor(
+    private readonly drivers: FieldCursor[],
+    private readonly companions: FieldCursor[],
+    descending: boolean,
+  ) {
+    this.before = descending ? (a, b) => a > b : (a, b) => a < b;
+  }
+
+  async close(): Promise<void> {
+    for (const c of [...this.drivers, ...this.companions]) await c.close();
+  }
+
+  /** Up to `max` rows: [time, driver values..., companion values...]; empty when done. */
+  async batch(max: number): Promise<Array<{ t: bigint; vals: Value[] }>> {
+    const out: Array<{ t: bigint; vals: Value[] }> = [];
+    while (out.length < max) {
+      let t: bigint | undefined;
+      for (const d of this.drivers) {
+        if (!(await d.ready())) continue;
+        const h = d.headTime();
+        if (t === undefined || this.before(h, t)) t = h;
+      }
+      if (t === undefined) break;
+      const vals: Value[] = [];
+      for (const d of this.drivers) {
+        if (!d.done && d.chunk !== null && d.i < d.chunk.count && d.chunk.times[d.i] === t) {
+          vals.push(valueOf(d.chunk.type, d.chunk.values, d.i));
+          d.i++;
+        } else vals.push(null);
+      }
+      for (const c of this.companions) {
+        let v: Value = null;
+        while (await c.ready()) {
+          const h = c.headTime();
+          if (this.before(h, t)) {
+            c.i++;
+            continue;
+          }
+          if (h === t) {
+            v = valueOf(c.chunk!.type, c.chunk!.values, c.i);
+            c.i++;
+          }
+          break;
+        }
+        vals.push(v);
+      }
+      out.push({ t, vals });
+    }
+    return out;
+  }
+}
+
+// ---------------------------------------------------------------- the map
+
+interface SeriesPlan {
+  readonly shard: ShardReader;
+  readonly id: number;
+  readonly tags: ReadonlyArray<readonly [string, string]>;
+  /** What remains of the condition for this series' points; true when nothing does. */
+  readonly cond: Expr | true;
+}
+
+function tagOf(tags: ReadonlyArray<readonly [string, string]>, key: string): string {
+  for (const [k, v] of tags) if (k === key) return v;
+  return '';
+}
+
+function fieldRefsOf(e: Expr | true, isField: IsField, out: Set<string>): Set<string> {
+  if (e === true) return out;
+  switch (e.kind) {
+    case 'VarRef':
+      if (isField(e)) out.add(e.name);
+      break;
+    case 'BinaryExpr':
+      fieldRefsOf(e.lhs, isField, out);
+      fieldRefsOf(e.rhs, isField, out);
+      break;
+    case 'ParenExpr':
+      fieldRefsOf(e.expr, isField, out);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+/**
+ * What one shard yields for a request: batches grouped by GROUP BY tags, groups in key order
+ * (reversed for ORDER BY time DESC, as InfluxDB orders them).
+ */
+export async function* mapShard(shard: ShardReader, req: MapRequest, budget: QueryBudget): AsyncGenerator<MapBatch> {
+  const isField: IsField = (ref) => ref.dataType !== 'tag' && req.fields.has(ref.name);
+  const predicate = indexPredicate(req.condition, isField);
+  if (predicate === null) return;
+  const main = req.main === null ? null : resolveRef(req.main, req.fields, req.tagKeys);
+  if (main !== null && main.kind !== 'field') return;
+  const aux = req.aux.map((r) => resolveRef(r, req.fields, req.tagKeys));
+  // Rows are driven by fields: without one there is nothing to read.
+  if (main === null && !aux.some((a) => a.kind === 'field')) return;
+
+  const ids = shard.index.match(req.measurement, predicate);
+  budget.addSeries(ids.length);
+  const groups = new Map<string, { tags: Record<string, string>; series: SeriesPlan[] }>();
+  for (const id of ids) {
+    const meta = shard.index.getById(id);
+    if (meta === undefined) continue;
+    const sc = seriesCondition(req.condition, meta.tags, isField);
+    if (sc === false) continue;
+    const key = req.dims.map((d) => tagOf(meta.tags, d)).join('\u0000');
+    let g = groups.get(key);
+    if (g === undefined) {
+      const tags: Record<string, string> = {};
+      for (const d of req.dims) tags[d] = tagOf(meta.tags, d);
+      groups.set(key, (g = { tags, series: [] }));
+    }
+    g.series.push({ shard, id, tags: meta.tags, cond: sc === true ? true : sc });
+  }
+  const keys = [...groups.keys()].sort(compareStrings);
+  if (!req.ascending) keys.reverse();
+  for (const key of keys) {
+    const g = groups.get(key)!;
+    if (req.agg === undefined) yield* rawGroup(key, g.tags, g.series, req, main, aux, isField, budget);
+    else yield* bucketGroup(key, g.tags, g.series, req, req.agg, main!, aux, isField, budget);
+  }
+}
+
+/** The reader of one series' rows and how to turn a row into [main?, ...aux] values. */
+function seriesReader(
+  s: SeriesPlan,
+  req: MapRequest,
+  main: Resolved | null,
+  aux: readonly Resolved[],
+  isField: IsField,
+  budget: QueryBudget,
+): { reader: RowReader; project: (vals: Value[]) => Value[]; test: (vals: Value[]) => boolean } {
+  const desc = !req.ascending;
+  const driverNames: string[] = [];
+  if (main !== null && main.kind === 'field') driverNames.push(main.name);
+  else for (const a of aux) if (a.kind === 'field' && !driverNames.includes(a.name)) driverNames.push(a.name);
+  const companionNames: string[] = [];
+  const want = (n: string): void => {
+    if (!driverNames.includes(n) && !companionNames.includes(n)) companionNames.push(n);
+  };
+  if (main !== null) for (const a of aux) if (a.kind === 'field') want(a.name);
+  for (const n of fieldRefsOf(s.cond, isField, new Set())) want(n);
+  const cursor = (n: string): FieldCursor => new FieldCursor(s.shard, s.id, n, req.minNs, req.maxNs, desc, false, budget);
+  const reader = new RowReader(driverNames.map(cursor), companionNames.map(cursor), desc);
+  const at = new Map<string, number>();
+  [...driverNames, ...companionNames].forEach((n, i) => at.set(n, i));
+  const fieldValue = (vals: Value[], r: Resolved): Value => {
+    if (r.kind === 'tag') return tagOf(s.tags, r.name);
+    if (r.kind !== 'field') return null;
+    return castValue(vals[at.get(r.name)!]!, r.cast);
+  };
+  const project = (vals: Value[]): Value[] => {
+    const out: Value[] = [];
+    if (main !== null) out.push(fieldValue(vals, main));
+    for (const a of aux) out.push(fieldValue(vals, a));
+    return out;
+  };
+  const cond = s.cond;
+  const test =
+    cond === true
+      ? (): boolean => true
+      : (vals: Value[]): boolean =>
+          evalBool(cond, (name) => {
+            const i = at.get(name);
+            return i === undefined ? null : vals[i];
+          });
+  return { reader, project, test };
+}
+
+async function* rawGroup(
+  key: string,
+  tags: Record<string, string>,
+  series: readonly SeriesPlan[],
+  req: MapRequest,
+  main: Resolved | null,
+  aux: readonly Resolved[],
+  isField: IsField,
+  budget: QueryBudget,
+): AsyncGenerator<MapBatch> {
+  const before = req.ascending ? (a: bigint, b: bigint) => a < b : (a: bigint, b: bigint) => a > b;
+  // One buffered batch of rows per series; rows leave in time order, ties in series order.
+  const heads = series.map((s) => ({ ...seriesReader(s, req, main, aux, isField, budget), buf: [] as RawRow[], at: 0, done: false }));
+  const refill = async (h: (typeof heads)[number]): Promise<void> => {
+    while (!h.done && h.at >= h.buf.length) {
+      const rows = await h.reader.batch(ROWS_PER_BATCH);
+      if (rows.length === 0) {
+        h.done = true;
+        break;
+      }
+      h.buf = [];
+      h.at = 0;
+      for (const r of rows) if (h.test(r.vals)) h.buf.push({ t: r.t, values: h.project(r.vals) });
+    }
+  };
+  try {
+    yield* mergeRows(key, tags, heads, refill, before, req.rowsPerGroup);
+  } finally {
+    for (const h of heads) await h.reader.close();
+  }
+}
+
+async function* mergeRows<H extends { buf: RawRow[]; at: number; done: boolean }>(
+  key: string,
+  tags: Record<string, string>,
+  heads: H[],
+  refill: (h: H) => Promise<void>,
+  before: (a: bigint, b: bigint) => boolean,
+  rowsPerGroup: number,
+): AsyncGenerator<MapBatch> {
+  for (const h of heads) await refill(h);
+  let emitted = 0;
+  let out: RawRow[] = [];
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < heads.length; i++) {
+      const h = heads[i]!;
+      if (h.done) continue;
+      if (best < 0 || before(h.buf[h.at]!.t, heads[best]!.buf[heads[best]!.at]!.t)) best = i;
+    }
+    if (best < 0) break;
+    const h = heads[best]!;
+    out.push(h.buf[h.at++]!);
+    emitted++;
+    if (h.at >= h.buf.length) await refill(h);
+    if (rowsPerGroup > 0 && emitted >= rowsPerGroup) break;
+    if (out.length >= ROWS_PER_BATCH) {
+      yield { key, tags, rows: out };
+      out = [];
+    }
+  }
+  if (out.length > 0) yield { key, tags, rows: out };
+}
+
+/** Feeds one series' points of one bucket into a partial. */
+interface Feeder {
+  /** Loads the next point; false when the series has no more. */
+  prime(): Promise<boolean>;
+  /** The time of the next point (after prime() returned true). */
+  head(): bigint;
+  /** Adds every point with a time in [start, end) to `agg`. */
+  feed(start: bigint, end: bigint, agg: Agg): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Reads the field column by column and adds runs (or whole blocks by their summaries). */
+class ColumnFeeder implements Feeder {
+  constructor(private readonly c: FieldCursor) {}
+
+  prime(): Promise<boolean> {
+    return this.c.ready();
+  }
+
+  close(): Promise<void> {
+    return this.c.close();
+  }
+
+  head(): bigint {
+    return this.c.headTime();
+  }
+
+  async feed(start: bigint, end: bigint, agg: Agg): Promise<void> {
+    const c = this.c;
+    const desc = c.descending;
+    const inside = (t: bigint): boolean => t >= start && t < end;
+    while (await c.ready()) {
+      if (c.stats !== null) {
+        const s = c.stats;
+        if (s.minTime >= start && s.maxTime < end) {
+          agg.addStats(s);
+          c.stats = null;
+          continue;
+        }
+        await c.decodeStats();
+        continue;
+      }
+      const chunk = c.chunk!;
+      const from = c.i;
+      let to = from;
+      while (to < chunk.count && inside(chunk.times[to]!)) to++;
+      if (to > from) {
+        if (desc) agg.addColumn(chunk, from, to, true);
+        else agg.addColumn(chunk, from, to, false);
+        c.i = to;
+      }
+      if (to < chunk.count) return;
+    }
+  }
+}
+
+/** Reads rows (main field plus companions), tests the condition, adds main value and aux values. */
+class RowFeeder implements Feeder {
+  private buf: RawRow[] = [];
+  private at = 0;
+  private done = false;
+
+  constructor(
+    private readonly src: { reader: RowReader; project: (vals: Value[]) => Value[]; test: (vals: Value[]) => boolean },
+  ) {}
+
+  close(): Promise<void> {
+    return this.src.reader.close();
+  }
+
+  async prime(): Promise<boolean> {
+    while (!this.done && this.at >= this.buf.length) {
+      const rows = await this.src.reader.batch(ROWS_PER_BATCH);
+      if (rows.length === 0) {
+        this.done = true;
+        break;
+      }
+      this.buf = [];
+      this.at = 0;
+      for (const r of rows) if (this.src.test(r.vals)) this.buf.push({ t: r.t, values: this.src.project(r.vals) });
+    }
+    return !this.done;
+  }
+
+  head(): bigint {
+    return this.buf[this.at]!.t;
+  }
+
+  async feed(start: bigint, end: bigint, agg: Agg): Promise<void> {
+    while (await this.prime()) {
+      const r = this.buf[this.at]!;
+      if (r.t < start || r.t >= end) return;
+      const v = r.values[0]!;
+      if (v !== null) agg.addPoint(r.t, v, r.values.length > 1 ? r.values.slice(1) : null);
+      this.at++;
+    }
+  }
+}
+
+async function* bucketGroup(
+  key: string,
+  tags: Record<string, string>,
+  series: readonly SeriesPlan[],
+  req: MapRequest,
+  spec: AggSpec,
+  main: Resolved,
+  aux: readonly Resolved[],
+  isField: IsField,
+  budget: QueryBudget,
+): AsyncGenerator<MapBatch> {
+  if (main.kind !== 'field') return;
+  const desc = !req.ascending;
+  const tagArgs = aux.map((a, i) => (a.kind === 'tag' ? i : -1)).filter((i) => i >= 0);
+  const outType = castType(main);
+  const fresh = (): Agg => createAgg(spec, outType, { pointTime: req.pointTime, tagArgs, ascending: req.ascending });
+  fresh(); // fails early for unsupported types
+  const stats = req.useBlockStats && main.cast === 'unknown' && usesStats(spec, main.type, req.pointTime);
+  const feeders: Feeder[] = series.map((s) => {
+    if (s.cond === true && aux.length === 0 && outType === main.type) {
+      return new ColumnFeeder(new FieldCursor(s.shard, s.id, main.name, req.minNs, req.maxNs, desc, stats, budget));
+    }
+    return new RowFeeder(seriesReader(s, req, main, aux, isField, budget));
+  });
+  try {
+    yield* buckets(key, tags, feeders, req, fresh);
+  } finally {
+    for (const f of feeders) await f.close();
+  }
+}
+
+async function* buckets(key: string, tags: Record<string, string>, feeders: Feeder[], req: MapRequest, fresh: () => Agg): AsyncGenerator<MapBatch> {
+  const desc = !req.ascending;
+  const iv = req.interval;
+  let out: Bucket[] = [];
+  for (;;) {
+    let t: bigint | undefined;
+    for (const f of feeders) {
+      if (!(await f.prime())) continue;
+      const h = f.head();
+      if (t === undefined || (desc ? h > t : h < t)) t = h;
+    }
+    if (t === undefined) break;
+    let start: bigint;
+    let end: bigint;
+    if (iv.durationNs === 0n) {
+      start = req.minNs;
+      end = req.maxNs + 1n;
+    } else {
+      start = windowStart(t, iv);
+      end = start + iv.durationNs;
+    }
+    const agg = fresh();
+    for (const f of feeders) await f.feed(start, end, agg);
+    if (!agg.empty) out.push({ start, agg });
+    if (out.length >= ROWS_PER_BATCH) {
+      yield { key, tags, buckets: out };
+      out = [];
+    }
+  }
+  if (out.length > 0) yield { key, tags, buckets: out };
+}
+
+/** The type a call sees: the field's, or its cast's. */
+function castType(r: Resolved & { kind: 'field' }): FieldType {
+  return CAST_TYPES[r.cast] ?? r.type;
+}

@@ -1,0 +1,319 @@
+// The reduce side of a SELECT: merging what every shard mapped for one call into one stream per
+// group, then turning buckets into points (with fill), applying transformations and LIMIT/OFFSET.
+// Shards are merged in a fixed order, so the same data gives the same floats wherever it lives.
+
+import { FieldType } from '@shoal/lineproto';
+import type { FillOption } from '../../ast.js';
+import { MIN_TIME_NS } from '../../time-range.js';
+import { floatToInt64 } from '../eval.js';
+import { compareStrings, type Value } from '../result.js';
+import type { Agg, OutPoint } from './aggregates.js';
+import type { Bucket, MapBatch, RawRow } from './map.js';
+import { windowStart, type CallSpec, type Interval } from './plan.js';
+import { createTransform, transformOutputType, type Transform } from './transforms.js';
+
+/** Part of one group's points; consecutive batches may continue the same group. */
+export interface GroupPoints {
+  readonly key: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly points: OutPoint[];
+}
+
+const BATCH = 1024;
+
+/** An async stream of map batches with one item of look-ahead. */
+class Peek {
+  batch: MapBatch | null = null;
+  pos = 0;
+  done = false;
+  constructor(private readonly it: AsyncIterator<MapBatch>) {}
+  private size(): number {
+    return this.batch === null ? 0 : (this.batch.rows?.length ?? this.batch.buckets?.length ?? 0);
+  }
+  /** Loads until an item is at hand or the stream ends. */
+  async load(): Promise<void> {
+    while (!this.done && (this.batch === null || this.pos >= this.size())) {
+      const r = await this.it.next();
+      if (r.done) {
+        this.done = true;
+        this.batch = null;
+      } else {
+        this.batch = r.value;
+        this.pos = 0;
+      }
+    }
+  }
+  key(): string | undefined {
+    return this.done ? undefined : this.batch!.key;
+  }
+  async close(): Promise<void> {
+    if (!this.done) await this.it.return?.(undefined);
+    this.done = true;
+  }
+}
+
+/** Items of one group across shards, in time (bucket) order; ties in shard order. */
+async function* groupItems<T extends RawRow | Bucket>(
+  peeks: readonly Peek[],
+  key: string,
+  pick: (b: MapBatch) => readonly T[],
+  timeOf: (x: T) => bigint,
+  ascending: boolean,
+): AsyncGenerator<T[]> {
+  const live = peeks.filter((p) => p.key() === key);
+  for (;;) {
+    let best: Peek | undefined;
+    let bestT = 0n;
+    for (const p of live) {
+      if (p.key() !== key) continue;
+      const t = timeOf(pick(p.batch!)[p.pos]!);
+      if (best === undefined || (ascending ? t < bestT : t > bestT)) {
+        best = p;
+        bestT = t;
+      }
+    }
+    if (best === undefined) return;
+    // Everything at this time from every shard, in shard order.
+    const same: T[] = [];
+    for (const p of live) {
+      while (p.key() === key && timeOf(pick(p.batch!)[p.pos]!) === bestT) {
+        same.push(pick(p.batch!)[p.pos]!);
+        p.pos++;
+        await p.load();
+      }
+    }
+    yield same;
+  }
+}
+
+export interface CallReduce {
+  readonly call: CallSpec;
+  /** Type of the field the call reads, in this measurement (after any cast). */
+  readonly inputType: FieldType;
+  readonly interval: Interval;
+  readonly ascending: boolean;
+  readonly fill: FillOption;
+  readonly fillValue: number | bigint | null;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+/** The type an aggregate emits for an input type. */
+export function aggOutputType(call: CallSpec, input: FieldType): FieldType {
+  const name = call.agg?.name;
+  switch (name) {
+    case 'count':
+      return FieldType.Integer;
+    case 'mean':
+    case 'median':
+    case 'stddev':
+      return FieldType.Float;
+    default:
+      return input;
+  }
+}
+
+/** Reportable time of a bucket: InfluxDB shows the open start of time as 0. */
+function reportTime(t: bigint): bigint {
+  return t === MIN_TIME_NS ? 0n : t;
+}
+
+/** Fill for one call in one group: the points of empty buckets, as InfluxDB's fill iterator makes them. */
+class Filler {
+  private next: bigint | null;
+  private prev: OutPoint | null = null;
+  private readonly step: bigint;
+  private readonly end: bigint | null;
+
+  constructor(
+    private readonly r: CallReduce,
+    private readonly type: FieldType,
+  ) {
+    const iv = r.interval;
+    this.step = r.ascending ? iv.durationNs : -iv.durationNs;
+    const { minNs, maxNs } = r.call;
+    if (r.ascending) {
+      this.next = minNs === MIN_TIME_NS ? null : windowStart(minNs, iv);
+      this.end = windowStart(maxNs, iv);
+    } else {
+      this.next = windowStart(maxNs, iv);
+      this.end = minNs === MIN_TIME_NS ? null : windowStart(minNs, iv);
+    }
+  }
+
+  private before(a: bigint, b: bigint): boolean {
+    return this.r.ascending ? a < b : a > b;
+  }
+
+  private value(t: bigint, nextPoint: OutPoint | null): Value {
+    const r = this.r;
+    switch (r.fill) {
+      case 'null':
+        // count() fills with 0 rather than null.
+        return r.call.agg?.name === 'count' && r.call.transforms.length >= 0 && this.type === FieldType.Integer && isCount(r) ? 0n : null;
+      case 'number': {
+        const fv = r.fillValue ?? 0;
+        if (this.type === FieldType.Integer || this.type === FieldType.Unsigned) return typeof fv === 'bigint' ? fv : floatToInt64(fv);
+        return Number(fv);
+      }
+      case 'previous':
+        return this.prev === null ? null : this.prev.v;
+      case 'linear': {
+        if (this.prev === null || nextPoint === null || nextPoint.v === null || this.prev.v === null) return null;
+        const iv = r.interval.durationNs;
+        // InfluxDB divides the times by the interval first (integer division, toward zero).
+        const x = Number(t / iv - this.prev.t / iv);
+        const span = Number(nextPoint.t / iv - this.prev.t / iv);
+        if (this.type === FieldType.Float) {
+          const m = ((nextPoint.v as number) - (this.prev.v as number)) / span;
+          return m * x + (this.prev.v as number);
+        }
+        const m = Number(BigInt.asIntN(64, (nextPoint.v as bigint) - (this.prev.v as bigint))) / span;
+        return floatToInt64(m * x + Number(this.prev.v as bigint));
+      }
+      default:
+        return null;
+    }
+  }
+
+  /** The fill points before a bucket with data at `t` (window start), then notes the bucket. */
+  before_(t: bigint, first: OutPoint | null, out: OutPoint[]): void {
+    if (this.next === null) this.next = t;
+    while (this.before(this.next, t)) {
+      out.push({ t: reportTime(this.next), v: this.value(this.next, first), aux: null });
+      this.next += this.step;
+    }
+    if (this.next === t) this.next += this.step;
+  }
+
+  /** Records the last real point (for previous and linear fill). */
+  saw(p: OutPoint): void {
+    if (p.v !== null) this.prev = { t: p.t, v: p.v, aux: null };
+  }
+
+  /** The fill points after the group's last bucket, up to the end of the range. */
+  after(out: OutPoint[]): void {
+    if (this.next === null || this.end === null) return;
+    while (!this.before(this.end, this.next)) {
+      out.push({ t: reportTime(this.next), v: this.value(this.next, null), aux: null });
+      this.next += this.step;
+    }
+  }
+}
+
+function isCount(r: CallReduce): boolean {
+  return r.call.agg?.name === 'count';
+}
+
+/** Applies the transformations, then OFFSET and LIMIT, to a group's points as they come. */
+class Tail {
+  private readonly transforms: Transform[] = [];
+  private seen = 0;
+  private taken = 0;
+
+  constructor(
+    private readonly r: CallReduce,
+    type: FieldType,
+  ) {
+    let t = type;
+    for (const spec of r.call.transforms) {
+      this.transforms.push(createTransform(spec, t, r.ascending));
+      t = transformOutputType(spec, t);
+    }
+  }
+
+  get full(): boolean {
+    return this.r.limit > 0 && this.taken >= this.r.limit;
+  }
+
+  push(p: OutPoint, out: OutPoint[]): void {
+    let pts: OutPoint[] = [p];
+    for (const tr of this.transforms) {
+      const next: OutPoint[] = [];
+      for (const x of pts) if (x.v !== null) for (const y of tr.push(x)) next.push(y);
+      pts = next;
+    }
+    for (const x of pts) {
+      if (this.full) return;
+      if (this.seen++ < this.r.offset) continue;
+      this.taken++;
+      out.push(x);
+    }
+  }
+}
+
+/**
+ * One call's points per group, merged from every shard's map: buckets become points (reported
+ * at their start unless the call keeps its point's time), empty buckets are filled, then the
+ * transformations and OFFSET/LIMIT apply.
+ */
+export async function* reduceCall(maps: ReadonlyArray<AsyncGenerator<MapBatch>>, r: CallReduce): AsyncGenerator<GroupPoints> {
+  const peeks = maps.map((m) => new Peek(m));
+  try {
+    for (const p of peeks) await p.load();
+    const outType = r.call.agg === null ? r.inputType : aggOutputType(r.call, r.inputType);
+    for (;;) {
+      let key: string | undefined;
+      for (const p of peeks) {
+        const k = p.key();
+        if (k === undefined) continue;
+        if (key === undefined || (r.ascending ? compareStrings(k, key) < 0 : compareStrings(k, key) > 0)) key = k;
+      }
+      if (key === undefined) return;
+      const tags = peeks.find((p) => p.key() === key)!.batch!.tags;
+      const tail = new Tail(r, outType);
+      const filler = r.call.fill ? new Filler(r, outType) : null;
+      let out: OutPoint[] = [];
+      const flush = function* (force: boolean): Generator<GroupPoints> {
+        if (out.length >= BATCH || (force && out.length > 0)) {
+          yield { key: key!, tags, points: out };
+          out = [];
+        }
+      };
+      if (r.call.agg === null) {
+        // Raw rows: the raw columns of a raw query, or the input of a transformation.
+        const isRawColumns = r.call.key === '';
+        for await (const same of groupItems<RawRow>(peeks, key, (b) => b.rows!, (x) => x.t, r.ascending)) {
+          for (const row of same) {
+            tail.push(isRawColumns ? { t: row.t, v: true, aux: row.values } : { t: row.t, v: row.values[0]!, aux: null }, out);
+          }
+          yield* flush(false);
+          if (tail.full) break;
+        }
+      } else {
+        for await (const same of groupItems<Bucket>(peeks, key, (b) => b.buckets!, (x) => x.start, r.ascending)) {
+          let agg: Agg = same[0]!.agg;
+          for (let i = 1; i < same.length; i++) agg.merge(same[i]!.agg);
+          const start = same[0]!.start;
+          const pts = agg.result(reportTime(start));
+          if (filler !== null) {
+            const fills: OutPoint[] = [];
+            if (pts.length > 0) filler.before_(start, pts[0]!, fills);
+            for (const f of fills) tail.push(f, out);
+          }
+          for (const p of pts) {
+            tail.push(p, out);
+            filler?.saw(p);
+          }
+          yield* flush(false);
+          if (tail.full) break;
+        }
+        if (filler !== null && !tail.full) {
+          const fills: OutPoint[] = [];
+          filler.after(fills);
+          for (const f of fills) tail.push(f, out);
+        }
+      }
+      yield* flush(true);
+      // Skip whatever is left of this group (LIMIT reached).
+      for (const p of peeks) {
+        while (p.key() === key) {
+          p.pos = Number.MAX_SAFE_INTEGER;
+          await p.load();
+        }
+      }
+    }
+  } finally {
+    for (const p of peeks) await p.close();
+  }
+}
