@@ -301,7 +301,7 @@ export async function* runCompiled(c: CompiledSelect, ctx: StatementContext, opt
 
   for (const src of sources) {
     const dims = dimsFor(c, src.tagKeys);
-    const streams = specs.map((spec) => {
+    const streams = specs.map((spec, specIndex) => {
       const main = raw ? null : spec.field;
       let inputType: FieldType = FieldType.Float;
       if (main !== null) {
@@ -325,6 +325,7 @@ export async function* runCompiled(c: CompiledSelect, ctx: StatementContext, opt
         pointTime: spec.pointTime,
         rowsPerGroup,
         useBlockStats: opts.useBlockStats ?? true,
+        countSeries: specIndex === 0,
       };
       const maps: Array<AsyncGenerator<MapBatch>> = src.shards.map((shard) => mapShard(shard, req, ctx.budget));
       return reduceCall(maps, {

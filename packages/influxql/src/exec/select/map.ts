@@ -73,6 +73,8 @@ export interface MapRequest {
   /** Raw rows: at most this many per group are needed (OFFSET + LIMIT); 0 for all. */
   readonly rowsPerGroup: number;
   readonly useBlockStats: boolean;
+  /** Count the series read against the series limit (once per statement and shard, not per call). */
+  readonly countSeries: boolean;
 }
 
 export interface RawRow {
@@ -302,7 +304,7 @@ export async function* mapShard(shard: ShardReader, req: MapRequest, budget: Que
   if (main === null && !aux.some((a) => a.kind === 'field')) return;
 
   const ids = shard.index.match(req.measurement, predicate);
-  budget.addSeries(ids.length);
+  if (req.countSeries) budget.addSeries(ids.length);
   const groups = new Map<string, { tags: Record<string, string>; series: SeriesPlan[] }>();
   for (const id of ids) {
     const meta = shard.index.getById(id);
@@ -414,20 +416,51 @@ async function* mergeRows<H extends { buf: RawRow[]; at: number; done: boolean }
   rowsPerGroup: number,
 ): AsyncGenerator<MapBatch> {
   for (const h of heads) await refill(h);
+  // A binary heap of series indices ordered by their next row's time, ties by series order.
+  const less = (a: number, b: number): boolean => {
+    const ta = heads[a]!.buf[heads[a]!.at]!.t;
+    const tb = heads[b]!.buf[heads[b]!.at]!.t;
+    return before(ta, tb) || (ta === tb && a < b);
+  };
+  const heap: number[] = [];
+  const up = (i: number): void => {
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!less(heap[i]!, heap[p]!)) break;
+      [heap[i], heap[p]] = [heap[p]!, heap[i]!];
+      i = p;
+    }
+  };
+  const down = (i: number): void => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && less(heap[l]!, heap[m]!)) m = l;
+      if (r < heap.length && less(heap[r]!, heap[m]!)) m = r;
+      if (m === i) return;
+      [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+      i = m;
+    }
+  };
+  heads.forEach((h, i) => {
+    if (!h.done) {
+      heap.push(i);
+      up(heap.length - 1);
+    }
+  });
   let emitted = 0;
   let out: RawRow[] = [];
-  for (;;) {
-    let best = -1;
-    for (let i = 0; i < heads.length; i++) {
-      const h = heads[i]!;
-      if (h.done) continue;
-      if (best < 0 || before(h.buf[h.at]!.t, heads[best]!.buf[heads[best]!.at]!.t)) best = i;
-    }
-    if (best < 0) break;
-    const h = heads[best]!;
+  while (heap.length > 0) {
+    const h = heads[heap[0]!]!;
     out.push(h.buf[h.at++]!);
     emitted++;
     if (h.at >= h.buf.length) await refill(h);
+    if (h.done) {
+      heap[0] = heap[heap.length - 1]!;
+      heap.pop();
+    }
+    if (heap.length > 0) down(0);
     if (rowsPerGroup > 0 && emitted >= rowsPerGroup) break;
     if (out.length >= ROWS_PER_BATCH) {
       yield { key, tags, rows: out };
