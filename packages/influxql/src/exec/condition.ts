@@ -130,6 +130,14 @@ function substitute(e: Expr, tags: ReadonlyArray<readonly [string, string]>, isF
       }
       return { kind: 'BinaryExpr', op: e.op, lhs, rhs };
     }
+    case 'Call': {
+      const args = e.args.map((a) => substitute(a, tags, isField));
+      if (args.every(isLiteral)) {
+        const folded = literalOf(evaluate({ kind: 'Call', name: e.name, args }, () => undefined));
+        if (folded !== null) return folded;
+      }
+      return { kind: 'Call', name: e.name, args };
+    }
     default:
       return e;
   }

@@ -12,6 +12,7 @@
 import type { BinaryOp, DataType, Expr, RegexLiteral } from '../ast.js';
 import { formatExpr } from '../format.js';
 import { compileRegex } from '../regex.js';
+import { applyMath, isMathFunction } from './math.js';
 import type { Value } from './result.js';
 
 /** Supplies the value of an identifier; undefined when it has none (a missing field or tag). */
@@ -92,6 +93,8 @@ export function evaluate(expr: Expr, valuer: Valuer, opts: EvalOptions = {}): Va
       return expr.value;
     case 'BinaryExpr':
       return evalBinary(expr.op, expr.lhs, expr.rhs, valuer, opts);
+    case 'Call':
+      return isMathFunction(expr.name) ? applyMath(expr.name, expr.args.map((a) => evaluate(a, valuer, opts))) : null;
     default:
       return null;
   }

@@ -152,6 +152,17 @@ describe('SELECT aggregates', () => {
     expect(await values(ports, 'SELECT mean(usage) + max(idle), mean(usage) / 2 FROM cpu')).toEqual([[[0, 53, 1.5]]]);
   });
 
+  it('applies math functions to fields, to aggregates and in conditions', async () => {
+    const { ports } = await fixture(CPU);
+    expect(await series(ports, "SELECT abs(usage - 3), round(usage / 2), pow(usage, 2), abs(idle) FROM cpu WHERE host = 'a'")).toEqual([
+      { name: 'cpu', columns: ['time', 'abs', 'round', 'pow', 'abs_1'], values: [[1, 2, 1, 1, 10], [2, 0, 2, 9, 30], [4, 2, 3, 25, 50]] },
+    ]);
+    expect(await values(ports, 'SELECT sqrt(max(usage)), floor(mean(usage)) FROM cpu')).toEqual([[[0, Math.sqrt(5), 3]]]);
+    expect(await values(ports, 'SELECT sqrt(max(usage)) FROM cpu')).toEqual([[[4, Math.sqrt(5)]]]);
+    expect(await values(ports, 'SELECT usage FROM cpu WHERE abs(usage - 3) < 1.5')).toEqual([[[1, 2], [2, 3], [3, 4]]]);
+    expect(await series(ports, 'SELECT abs(usage, 1) FROM cpu')).toEqual({ error: 'invalid number of arguments for abs, expected 1, got 2' });
+  });
+
   it('refuses what InfluxDB refuses, with its words', async () => {
     const { ports } = await fixture(CPU);
     const cases: Array<[string, string]> = [

@@ -10,6 +10,7 @@ import { MAX_TIME_NS, MIN_TIME_NS } from '../time-range.js';
 import type { StatementContext } from './context.js';
 import { ERR_DATABASE_NAME_REQUIRED, QueryError, QueryLimitError, databaseNotFound } from './errors.js';
 import { binaryValues, regexOf, regexTest } from './eval.js';
+import { applyMath, isMathFunction } from './math.js';
 import type { ShardReader } from './ports.js';
 import { compareStrings, type ResultSeries, type Value } from './result.js';
 import { mapShards } from './shards.js';
@@ -112,7 +113,15 @@ type ColumnEval = (calls: readonly Value[], aux: readonly Value[] | null) => Val
 
 function columnEvaluator(expr: Expr, callIndex: ReadonlyMap<string, number>, auxRefs: readonly VarRef[], callKey: (e: Expr) => string): ColumnEval {
   switch (expr.kind) {
-    case 'Call':
+    case 'Call': {
+      if (isMathFunction(expr.name)) {
+        const args = expr.args.map((a) => columnEvaluator(a, callIndex, auxRefs, callKey));
+        const name = expr.name;
+        return (calls, aux) => applyMath(name, args.map((f) => f(calls, aux)));
+      }
+      const i = callIndex.get(callKey(expr));
+      return (calls) => (i === undefined ? null : calls[i]!);
+    }
     case 'Distinct': {
       const i = callIndex.get(callKey(expr));
       return (calls) => (i === undefined ? null : calls[i]!);

@@ -283,6 +283,9 @@ function fieldRefsOf(e: Expr | true, isField: IsField, out: Set<string>): Set<st
     case 'ParenExpr':
       fieldRefsOf(e.expr, isField, out);
       break;
+    case 'Call':
+      for (const a of e.args) fieldRefsOf(a, isField, out);
+      break;
     default:
       break;
   }

@@ -12,6 +12,7 @@ import { formatDuration } from '../../duration.js';
 import { FieldType } from '@shoal/lineproto';
 import { QueryError } from '../errors.js';
 import { regexOf, regexTest } from '../eval.js';
+import { isMathFunction, mathArity } from '../math.js';
 import { compareStrings } from '../result.js';
 
 export interface Interval {
@@ -177,6 +178,13 @@ function compileField(expr: Expr, st: CompileState, allowWildcard: { v: boolean 
       st.hasAux = true;
       return;
     case 'Call':
+      if (isMathFunction(expr.name)) {
+        // Math functions are row functions: their arguments are compiled, the call itself is not one.
+        const n = mathArity(expr.name);
+        if (expr.args.length !== n) fail(`invalid number of arguments for ${expr.name}, expected ${n}, got ${expr.args.length}`);
+        for (const a of expr.args) if (!isLiteral(a)) compileField(a, st, allowWildcard);
+        return;
+      }
       st.calls.push(expr);
       compileCall(expr, st, allowWildcard);
       return;
@@ -426,8 +434,14 @@ function validateCondition(e: Expr | null): void {
     case 'ParenExpr':
       validateCondition(e.expr);
       return;
-    case 'Call':
-      fail(`invalid function call in condition: ${formatExpr(e)}`);
+    case 'Call': {
+      if (!isMathFunction(e.name)) fail(`invalid function call in condition: ${formatExpr(e)}`);
+      // InfluxDB's own arity table for conditions (it leaves log() out).
+      const n = e.name === 'atan2' || e.name === 'pow' ? 2 : 1;
+      if (e.args.length !== n) fail(`invalid number of arguments for ${e.name}, expected ${n}, got ${e.args.length}`);
+      for (const a of e.args) validateCondition(a);
+      return;
+    }
     default:
       return;
   }
@@ -580,7 +594,7 @@ export function expandFields(c: CompiledSelect, schema: SourceSchema, dimTags: R
       for (const r of refsFor(e.only, null)) out.push({ kind: 'Field', expr: r, alias: '' });
     } else if (e.kind === 'RegexLiteral') {
       for (const r of refsFor(null, e)) out.push({ kind: 'Field', expr: r, alias: '' });
-    } else if (e.kind === 'Call' && e.args.length > 0 && (e.args[0]!.kind === 'Wildcard' || e.args[0]!.kind === 'RegexLiteral')) {
+    } else if (e.kind === 'Call' && !isMathFunction(e.name) && e.args.length > 0 && (e.args[0]!.kind === 'Wildcard' || e.args[0]!.kind === 'RegexLiteral')) {
       const a0 = e.args[0]!;
       const supported = typesFor(e.name);
       for (const name of fieldNames) {
@@ -671,7 +685,8 @@ export function topLevelCalls(fields: readonly Field[]): Call[] {
   const visit = (e: Expr): void => {
     switch (e.kind) {
       case 'Call':
-        if (!out.has(formatExpr(e))) out.set(formatExpr(e), e);
+        if (isMathFunction(e.name)) e.args.forEach(visit);
+        else if (!out.has(formatExpr(e))) out.set(formatExpr(e), e);
         return;
       case 'Distinct': {
         const call: Call = { kind: 'Call', name: 'distinct', args: [{ kind: 'VarRef', name: e.name, dataType: 'unknown' }] };
@@ -705,7 +720,8 @@ export function auxRefsOf(fields: readonly Field[]): VarRef[] {
         add(e);
         return;
       case 'Call':
-        if (e.name === 'top' || e.name === 'bottom') for (const a of e.args.slice(1, -1)) if (a.kind === 'VarRef') add(a);
+        if (isMathFunction(e.name)) e.args.forEach(visit);
+        else if (e.name === 'top' || e.name === 'bottom') for (const a of e.args.slice(1, -1)) if (a.kind === 'VarRef') add(a);
         return;
       case 'BinaryExpr':
         visit(e.lhs);
