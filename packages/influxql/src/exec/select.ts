@@ -242,7 +242,7 @@ async function* joinRows(streams: ReadonlyArray<AsyncGenerator<GroupPoints>>, sp
           values.push(p.v);
           if (aux === null) aux = p.aux;
           h.pos++;
-          await h.load();
+          if (h.pos >= h.batch!.points.length) await h.load();
         } else values.push(null);
       }
       if (skipping) continue;

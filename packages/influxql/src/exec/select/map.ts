@@ -14,7 +14,7 @@ import type { QueryBudget } from '../context.js';
 import { castValue, evalBool } from '../eval.js';
 import type { BlockSummary, ColumnChunk, FieldChunk, ShardReader } from '../ports.js';
 import { compareStrings, type Value } from '../result.js';
-import { createAgg, usesStats, valueOf, type Agg } from './aggregates.js';
+import { createAgg, usesStats, valueOf, type Agg, type OutPoint } from './aggregates.js';
 import { windowStart, type AggSpec, type Interval } from './plan.js';
 
 /** How an identifier resolves in one measurement. */
@@ -77,11 +77,8 @@ export interface MapRequest {
   readonly countSeries: boolean;
 }
 
-export interface RawRow {
-  readonly t: bigint;
-  /** [main value (when there is a main field), ...aux values]. */
-  readonly values: Value[];
-}
+/** A row: the main field's value (null for the raw columns of a raw query) and the auxiliary values. */
+export type RawRow = OutPoint;
 
 export interface Bucket {
   /** The bucket's start (the range's start without GROUP BY time). */
@@ -121,6 +118,11 @@ class FieldCursor {
     private readonly budget: QueryBudget,
   ) {
     this.iter = shard.readField(seriesId, field, minNs, maxNs, { descending, useBlockStats: withStats })[Symbol.asyncIterator]();
+  }
+
+  /** True when a point or summary is at hand without loading anything (the hot path stays synchronous). */
+  has(): boolean {
+    return this.stats !== null || (this.chunk !== null && this.i < this.chunk.count);
   }
 
   /** True when a point or summary is at hand; loads the next chunk if needed. */
@@ -221,7 +223,7 @@ class RowReader {
     while (out.length < max) {
       let t: bigint | undefined;
       for (const d of this.drivers) {
-        if (!(await d.ready())) continue;
+        if (!d.has() && !(await d.ready())) continue;
         const h = d.headTime();
         if (t === undefined || this.before(h, t)) t = h;
       }
@@ -235,7 +237,7 @@ class RowReader {
       }
       for (const c of this.companions) {
         let v: Value = null;
-        while (await c.ready()) {
+        while (c.has() || (await c.ready())) {
           const h = c.headTime();
           if (this.before(h, t)) {
             c.i++;
@@ -332,7 +334,13 @@ export async function* mapShard(shard: ShardReader, req: MapRequest, budget: Que
   }
 }
 
-/** The reader of one series' rows and how to turn a row into [main?, ...aux] values. */
+/** The reader of one series' rows, the condition on them, and how to turn one into a RawRow. */
+interface RowSource {
+  readonly reader: RowReader;
+  readonly project: (t: bigint, vals: Value[]) => RawRow;
+  readonly test: (vals: Value[]) => boolean;
+}
+
 function seriesReader(
   s: SeriesPlan,
   req: MapRequest,
@@ -340,7 +348,7 @@ function seriesReader(
   aux: readonly Resolved[],
   isField: IsField,
   budget: QueryBudget,
-): { reader: RowReader; project: (vals: Value[]) => Value[]; test: (vals: Value[]) => boolean } {
+): RowSource {
   const desc = !req.ascending;
   const driverNames: string[] = [];
   if (main !== null && main.kind === 'field') driverNames.push(main.name);
@@ -360,11 +368,9 @@ function seriesReader(
     if (r.kind !== 'field') return null;
     return castValue(vals[at.get(r.name)!]!, r.cast);
   };
-  const project = (vals: Value[]): Value[] => {
-    const out: Value[] = [];
-    if (main !== null) out.push(fieldValue(vals, main));
-    for (const a of aux) out.push(fieldValue(vals, a));
-    return out;
+  const project = (t: bigint, vals: Value[]): RawRow => {
+    const values: Value[] | null = aux.length === 0 ? null : aux.map((a) => fieldValue(vals, a));
+    return { t, v: main === null ? null : fieldValue(vals, main), aux: values };
   };
   const cond = s.cond;
   const test =
@@ -400,7 +406,7 @@ async function* rawGroup(
       }
       h.buf = [];
       h.at = 0;
-      for (const r of rows) if (h.test(r.vals)) h.buf.push({ t: r.t, values: h.project(r.vals) });
+      for (const r of rows) if (h.test(r.vals)) h.buf.push(h.project(r.t, r.vals));
     }
   };
   try {
@@ -504,7 +510,7 @@ class ColumnFeeder implements Feeder {
     const c = this.c;
     const desc = c.descending;
     const inside = (t: bigint): boolean => t >= start && t < end;
-    while (await c.ready()) {
+    while (c.has() || (await c.ready())) {
       if (c.stats !== null) {
         const s = c.stats;
         if (s.minTime >= start && s.maxTime < end) {
@@ -535,9 +541,7 @@ class RowFeeder implements Feeder {
   private at = 0;
   private done = false;
 
-  constructor(
-    private readonly src: { reader: RowReader; project: (vals: Value[]) => Value[]; test: (vals: Value[]) => boolean },
-  ) {}
+  constructor(private readonly src: RowSource) {}
 
   close(): Promise<void> {
     return this.src.reader.close();
@@ -552,7 +556,7 @@ class RowFeeder implements Feeder {
       }
       this.buf = [];
       this.at = 0;
-      for (const r of rows) if (this.src.test(r.vals)) this.buf.push({ t: r.t, values: this.src.project(r.vals) });
+      for (const r of rows) if (this.src.test(r.vals)) this.buf.push(this.src.project(r.t, r.vals));
     }
     return !this.done;
   }
@@ -562,11 +566,10 @@ class RowFeeder implements Feeder {
   }
 
   async feed(start: bigint, end: bigint, agg: Agg): Promise<void> {
-    while (await this.prime()) {
+    while (this.at < this.buf.length || (await this.prime())) {
       const r = this.buf[this.at]!;
       if (r.t < start || r.t >= end) return;
-      const v = r.values[0]!;
-      if (v !== null) agg.addPoint(r.t, v, r.values.length > 1 ? r.values.slice(1) : null);
+      if (r.v !== null) agg.addPoint(r.t, r.v, r.aux);
       this.at++;
     }
   }

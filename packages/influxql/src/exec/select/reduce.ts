@@ -52,15 +52,29 @@ class Peek {
   }
 }
 
-/** Items of one group across shards, in time (bucket) order; ties in shard order. */
+/** Items of one group across shards, in time (bucket) order, equal times together; ties in shard order. */
 async function* groupItems<T extends RawRow | Bucket>(
   peeks: readonly Peek[],
   key: string,
   pick: (b: MapBatch) => readonly T[],
   timeOf: (x: T) => bigint,
   ascending: boolean,
+  /** Yield only items of equal time together (buckets to merge); rows may come in longer runs. */
+  grouped: boolean,
 ): AsyncGenerator<T[]> {
   const live = peeks.filter((p) => p.key() === key);
+  if (live.length === 1 && !grouped) {
+    // One shard holds the group: its batches are already in order; pass them through.
+    const p = live[0]!;
+    while (p.key() === key) {
+      const items = pick(p.batch!);
+      const run = p.pos === 0 ? items.slice() : items.slice(p.pos);
+      p.pos = items.length;
+      await p.load();
+      yield run as T[];
+    }
+    return;
+  }
   for (;;) {
     let best: Peek | undefined;
     let bestT = 0n;
@@ -79,7 +93,7 @@ async function* groupItems<T extends RawRow | Bucket>(
       while (p.key() === key && timeOf(pick(p.batch!)[p.pos]!) === bestT) {
         same.push(pick(p.batch!)[p.pos]!);
         p.pos++;
-        await p.load();
+        if (p.pos >= pick(p.batch!).length) await p.load();
       }
     }
     yield same;
@@ -272,16 +286,13 @@ export async function* reduceCall(maps: ReadonlyArray<AsyncGenerator<MapBatch>>,
       };
       if (r.call.agg === null) {
         // Raw rows: the raw columns of a raw query, or the input of a transformation.
-        const isRawColumns = r.call.key === '';
-        for await (const same of groupItems<RawRow>(peeks, key, (b) => b.rows!, (x) => x.t, r.ascending)) {
-          for (const row of same) {
-            tail.push(isRawColumns ? { t: row.t, v: true, aux: row.values } : { t: row.t, v: row.values[0]!, aux: null }, out);
-          }
+        for await (const same of groupItems<RawRow>(peeks, key, (b) => b.rows!, (x) => x.t, r.ascending, false)) {
+          for (const row of same) tail.push(row, out);
           yield* flush(false);
           if (tail.full) break;
         }
       } else {
-        for await (const same of groupItems<Bucket>(peeks, key, (b) => b.buckets!, (x) => x.start, r.ascending)) {
+        for await (const same of groupItems<Bucket>(peeks, key, (b) => b.buckets!, (x) => x.start, r.ascending, true)) {
           let agg: Agg = same[0]!.agg;
           for (let i = 1; i < same.length; i++) agg.merge(same[i]!.agg);
           const start = same[0]!.start;
