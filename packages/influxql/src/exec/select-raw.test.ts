@@ -153,6 +153,20 @@ describe('SELECT raw', () => {
     expect(await series(ports, 'SELECT free FROM nothing')).toEqual([]);
   });
 
+  it('streams chunked SELECT output: one document per piece, partial until the last of the statement', async () => {
+    const { ports } = await fixture(CPU);
+    const docs = [];
+    for await (const d of executeQuery('SELECT usage FROM cpu GROUP BY host; SELECT count(free) FROM mem', { db: 'db', chunked: true, chunkSize: 2 }, ports)) {
+      docs.push(JSON.parse(formatJson(d, { epoch: 's' })));
+    }
+    expect(docs).toEqual([
+      { results: [{ statement_id: 0, series: [{ name: 'cpu', tags: { host: 'a' }, columns: ['time', 'usage'], values: [[1, 1], [2, 3]], partial: true }], partial: true }] },
+      { results: [{ statement_id: 0, series: [{ name: 'cpu', tags: { host: 'a' }, columns: ['time', 'usage'], values: [[4, 5]] }], partial: true }] },
+      { results: [{ statement_id: 0, series: [{ name: 'cpu', tags: { host: 'b' }, columns: ['time', 'usage'], values: [[1, 2], [3, 4]] }] }] },
+      { results: [{ statement_id: 1, series: [{ name: 'mem', columns: ['time', 'count'], values: [[0, 2]] }] }] },
+    ]);
+  });
+
   it('writes times as RFC3339 or epoch and int64 exactly', async () => {
     const { ports } = await fixture(['big v=9223372036854775807i,w=-9223372036854775808i 1700000000123456789']);
     const docs = [];
