@@ -10,6 +10,7 @@
 import { escapeTagKey, escapeTagValue } from '@shoal/lineproto';
 import { formatFloatPlain } from '../params.js';
 import { formatRFC3339Nano } from '../time-literal.js';
+import { formatInZone } from './zone.js';
 import { compareStrings, epochTime, type Epoch, type ResultDocument, type ResultSeries, type StatementResult, type Value } from './result.js';
 
 export interface FormatOptions {
@@ -87,9 +88,10 @@ function jsonValue(v: Value): string {
   }
 }
 
-function timeValue(v: Value, epoch: Epoch | undefined): string {
+function timeValue(v: Value, epoch: Epoch | undefined, zone: string | undefined): string {
   if (typeof v !== 'bigint') return jsonValue(v);
-  return epoch === undefined ? `"${formatRFC3339Nano(v)}"` : epochTime(v, epoch).toString();
+  if (epoch !== undefined) return epochTime(v, epoch).toString();
+  return `"${zone === undefined ? formatRFC3339Nano(v) : formatInZone(v, zone)}"`;
 }
 
 /**
@@ -171,7 +173,7 @@ function writeSeries(w: JsonWriter, s: ResultSeries, epoch: Epoch | undefined): 
       w.open('[');
       for (let i = 0; i < row.length; i++) {
         w.item(i === 0);
-        w.raw(i === 0 && s.timeColumn ? timeValue(row[i]!, epoch) : jsonValue(row[i]!));
+        w.raw(i === 0 && s.timeColumn ? timeValue(row[i]!, epoch, s.timeZone) : jsonValue(row[i]!));
       }
       w.close(']', row.length === 0);
     });

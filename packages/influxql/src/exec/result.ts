@@ -25,6 +25,8 @@ export interface ResultSeries {
   readonly partial?: boolean;
   /** Column 0 holds times in nanoseconds since the epoch. */
   readonly timeColumn?: boolean;
+  /** The IANA zone of the statement's TZ(): RFC3339 times print with its offset. */
+  readonly timeZone?: string;
 }
 
 export interface StatementResult {

@@ -163,6 +163,26 @@ describe('SELECT aggregates', () => {
     expect(await series(ports, 'SELECT abs(usage, 1) FROM cpu')).toEqual({ error: 'invalid number of arguments for abs, expected 1, got 2' });
   });
 
+  it('aligns buckets to the wall clock of TZ() across daylight-saving changes and prints its offset', async () => {
+    const lines: string[] = [];
+    const h = 3_600_000_000_000n;
+    const t0 = 1_711_756_800_000_000_000n; // 2024-03-30T00:00:00Z
+    for (let i = 0n; i < 60n; i++) lines.push(`m v=1 ${t0 + i * h}`);
+    const { ports } = await fixture(lines);
+    const docs = [];
+    const q = "SELECT count(v) FROM m WHERE time >= '2024-03-30T00:00:00Z' AND time < '2024-04-01T12:00:00Z' GROUP BY time(1d) TZ('Europe/Paris')";
+    for await (const d of executeQuery(q, { db: 'db' }, ports)) docs.push(d);
+    expect(JSON.parse(formatJson(docs[0]!)).results[0].series[0].values).toEqual([
+      ['2024-03-30T00:00:00+01:00', 23],
+      ['2024-03-31T00:00:00+01:00', 23],
+      ['2024-04-01T00:00:00+02:00', 14],
+    ]);
+    const raw = [];
+    for await (const d of executeQuery("SELECT v FROM m LIMIT 1 TZ('America/New_York')", { db: 'db' }, ports)) raw.push(d);
+    expect(JSON.parse(formatJson(raw[0]!)).results[0].series[0].values).toEqual([['2024-03-29T20:00:00-04:00', 1]]);
+    expect(JSON.parse(formatJson(raw[0]!, { epoch: 'ns' })).results[0].series[0].values[0][0]).toBe(1711756800000000000);
+  });
+
   it('refuses what InfluxDB refuses, with its words', async () => {
     const { ports } = await fixture(CPU);
     const cases: Array<[string, string]> = [

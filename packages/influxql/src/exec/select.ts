@@ -188,6 +188,7 @@ export interface JoinSpec {
   readonly ascending: boolean;
   readonly slimit: number;
   readonly soffset: number;
+  readonly timeZone: string | null;
 }
 
 /**
@@ -210,6 +211,7 @@ async function* joinRows(streams: ReadonlyArray<AsyncGenerator<GroupPoints>>, sp
       columns: spec.columns,
       values: rows,
       timeColumn: true,
+      ...(spec.timeZone !== null ? { timeZone: spec.timeZone } : {}),
     });
     for (;;) {
       let key: string | undefined;
@@ -356,6 +358,7 @@ export async function* runCompiled(c: CompiledSelect, ctx: StatementContext, opt
       ascending: c.ascending,
       slimit: c.slimit,
       soffset: c.soffset,
+      timeZone: c.stmt.location,
     });
     ctx.budget.check();
   }

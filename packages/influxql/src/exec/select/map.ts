@@ -15,7 +15,7 @@ import { castValue, evalBool } from '../eval.js';
 import type { BlockSummary, ColumnChunk, FieldChunk, ShardReader } from '../ports.js';
 import { compareStrings, type Value } from '../result.js';
 import { createAgg, usesStats, valueOf, type Agg, type OutPoint } from './aggregates.js';
-import { windowStart, type AggSpec, type Interval } from './plan.js';
+import { window, type AggSpec, type Interval } from './plan.js';
 
 /** How an identifier resolves in one measurement. */
 export type Resolved =
@@ -624,8 +624,7 @@ async function* buckets(key: string, tags: Record<string, string>, feeders: Feed
       start = req.minNs;
       end = req.maxNs + 1n;
     } else {
-      start = windowStart(t, iv);
-      end = start + iv.durationNs;
+      [start, end] = window(t, iv);
     }
     const agg = fresh();
     for (const f of feeders) await f.feed(start, end, agg);

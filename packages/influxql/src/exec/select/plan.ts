@@ -14,11 +14,14 @@ import { QueryError } from '../errors.js';
 import { regexOf, regexTest } from '../eval.js';
 import { isMathFunction, mathArity } from '../math.js';
 import { compareStrings } from '../result.js';
+import { zoneOffsetNs } from '../zone.js';
 
 export interface Interval {
   /** 0n: no GROUP BY time. */
   readonly durationNs: bigint;
   readonly offsetNs: bigint;
+  /** The IANA zone of TZ('...'): buckets align to its wall clock. */
+  readonly location: string | null;
 }
 
 export type AggName =
@@ -419,7 +422,7 @@ function compileDimensions(stmt: SelectStatement, nowNs: bigint): DimsResult {
         fail('only time and tag dimensions allowed');
     }
   }
-  return { dims: { tags, wildcard, regexes }, interval: { durationNs, offsetNs } };
+  return { dims: { tags, wildcard, regexes }, interval: { durationNs, offsetNs, location: stmt.location } };
 }
 
 // ---------------------------------------------------------------- condition
@@ -822,12 +825,41 @@ export function bucketCount(c: CompiledSelect): bigint {
   return (last - first + c.interval.durationNs) / c.interval.durationNs;
 }
 
-/** The start of the GROUP BY time bucket holding `t` (InfluxDB's Window without a time zone). */
+/** The start of the GROUP BY time bucket holding `t`. */
 export function windowStart(t: bigint, iv: Interval): bigint {
-  if (iv.durationNs === 0n) return t;
+  return window(t, iv)[0];
+}
+
+const abs = (v: bigint): bigint => (v < 0n ? -v : v);
+
+/**
+ * The GROUP BY time bucket [start, end) holding `t`: InfluxDB's IteratorOptions.Window. In a time
+ * zone, buckets follow the wall clock, so a day across a daylight-saving change lasts 23 or 25 hours.
+ */
+export function window(t: bigint, iv: Interval): [bigint, bigint] {
+  const d = iv.durationNs;
+  if (d === 0n) return [t, t + 1n];
   const shifted = t - iv.offsetNs;
-  let dt = shifted % iv.durationNs;
-  if (dt < 0n) dt += iv.durationNs;
-  const start = MIN_TIME_NS + dt >= shifted ? MIN_TIME_NS : shifted - dt;
-  return start + iv.offsetNs;
+  const zone = zoneOffsetNs(iv.location, shifted);
+  let dt = (shifted + zone) % d;
+  if (dt < 0n) dt += d;
+  let start = MIN_TIME_NS + dt >= shifted ? MIN_TIME_NS : shifted - dt;
+  start += iv.offsetNs;
+  if (iv.location !== null) {
+    // Across an offset change the first instant of the bucket has another offset than `t`.
+    const o = zone - zoneOffsetNs(iv.location, start);
+    if (o !== 0n && abs(o) < d) start += o;
+  }
+  const rest = d - dt;
+  let end = MAX_TIME_NS - rest <= shifted ? MAX_TIME_NS : shifted + rest;
+  end += iv.offsetNs;
+  if (iv.location !== null) {
+    const o = zone - zoneOffsetNs(iv.location, end);
+    if (o !== 0n) {
+      if (abs(o) < d) end += o;
+      else if (o > 0n && end + o > t) end += o;
+      else if (o < 0n && end + o <= t) end += o;
+    }
+  }
+  return [start, end];
 }

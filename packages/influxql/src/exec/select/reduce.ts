@@ -10,6 +10,7 @@ import { compareStrings, type Value } from '../result.js';
 import type { Agg, OutPoint } from './aggregates.js';
 import type { Bucket, MapBatch, RawRow } from './map.js';
 import { windowStart, type CallSpec, type Interval } from './plan.js';
+import { zoneOffsetNs } from '../zone.js';
 import { createTransform, transformOutputType, type Transform } from './transforms.js';
 
 /** Part of one group's points; consecutive batches may continue the same group. */
@@ -135,6 +136,8 @@ function reportTime(t: bigint): bigint {
 /** Fill for one call in one group: the points of empty buckets, as InfluxDB's fill iterator makes them. */
 class Filler {
   private next: bigint | null;
+  /** The zone offset at `next`, to step over daylight-saving changes as InfluxDB's fill does. */
+  private offset = 0n;
   private prev: OutPoint | null = null;
   private readonly step: bigint;
   private readonly end: bigint | null;
@@ -153,6 +156,27 @@ class Filler {
       this.next = windowStart(maxNs, iv);
       this.end = minNs === MIN_TIME_NS ? null : windowStart(minNs, iv);
     }
+    if (this.next !== null) this.offset = zoneOffsetNs(iv.location, this.next);
+  }
+
+  private start(t: bigint): void {
+    this.next = t;
+    this.offset = zoneOffsetNs(this.r.interval.location, t);
+  }
+
+  /** Moves to the next bucket; in a zone, a bucket after an offset change starts that much later or earlier. */
+  private advance(): void {
+    let next = this.next! + this.step;
+    const zone = this.r.interval.location;
+    if (zone !== null) {
+      const offset = zoneOffsetNs(zone, next - 1n);
+      if (offset !== this.offset) {
+        const diff = this.offset - offset;
+        if ((diff < 0n ? -diff : diff) < this.r.interval.durationNs) next += diff;
+        this.offset = offset;
+      }
+    }
+    this.next = next;
   }
 
   private before(a: bigint, b: bigint): boolean {
@@ -192,12 +216,12 @@ class Filler {
 
   /** The fill points before a bucket with data at `t` (window start), then notes the bucket. */
   before_(t: bigint, first: OutPoint | null, out: OutPoint[]): void {
-    if (this.next === null) this.next = t;
-    while (this.before(this.next, t)) {
-      out.push({ t: reportTime(this.next), v: this.value(this.next, first), aux: null });
-      this.next += this.step;
+    if (this.next === null) this.start(t);
+    while (this.before(this.next!, t)) {
+      out.push({ t: reportTime(this.next!), v: this.value(this.next!, first), aux: null });
+      this.advance();
     }
-    if (this.next === t) this.next += this.step;
+    if (this.next === t) this.advance();
   }
 
   /** Records the last real point (for previous and linear fill). */
@@ -208,9 +232,9 @@ class Filler {
   /** The fill points after the group's last bucket, up to the end of the range. */
   after(out: OutPoint[]): void {
     if (this.next === null || this.end === null) return;
-    while (!this.before(this.end, this.next)) {
-      out.push({ t: reportTime(this.next), v: this.value(this.next, null), aux: null });
-      this.next += this.step;
+    while (!this.before(this.end, this.next!)) {
+      out.push({ t: reportTime(this.next!), v: this.value(this.next!, null), aux: null });
+      this.advance();
     }
   }
 }
