@@ -187,8 +187,8 @@ class Filler {
     const r = this.r;
     switch (r.fill) {
       case 'null':
-        // count() fills with 0 rather than null.
-        return r.call.agg?.name === 'count' && r.call.transforms.length >= 0 && this.type === FieldType.Integer && isCount(r) ? 0n : null;
+        // count() fills with 0 rather than null (InfluxDB turns fill(null) into fill(0) for it).
+        return r.call.agg?.name === 'count' ? 0n : null;
       case 'number': {
         const fv = r.fillValue ?? 0;
         if (this.type === FieldType.Integer || this.type === FieldType.Unsigned) return typeof fv === 'bigint' ? fv : floatToInt64(fv);
@@ -215,7 +215,7 @@ class Filler {
   }
 
   /** The fill points before a bucket with data at `t` (window start), then notes the bucket. */
-  before_(t: bigint, first: OutPoint | null, out: OutPoint[]): void {
+  fillBefore(t: bigint, first: OutPoint | null, out: OutPoint[]): void {
     if (this.next === null) this.start(t);
     while (this.before(this.next!, t)) {
       out.push({ t: reportTime(this.next!), v: this.value(this.next!, first), aux: null });
@@ -230,17 +230,13 @@ class Filler {
   }
 
   /** The fill points after the group's last bucket, up to the end of the range. */
-  after(out: OutPoint[]): void {
+  fillAfter(out: OutPoint[]): void {
     if (this.next === null || this.end === null) return;
     while (!this.before(this.end, this.next!)) {
       out.push({ t: reportTime(this.next!), v: this.value(this.next!, null), aux: null });
       this.advance();
     }
   }
-}
-
-function isCount(r: CallReduce): boolean {
-  return r.call.agg?.name === 'count';
 }
 
 /** Applies the transformations, then OFFSET and LIMIT, to a group's points as they come. */
@@ -323,7 +319,7 @@ export async function* reduceCall(maps: ReadonlyArray<AsyncGenerator<MapBatch>>,
           const pts = agg.result(reportTime(start));
           if (filler !== null) {
             const fills: OutPoint[] = [];
-            if (pts.length > 0) filler.before_(start, pts[0]!, fills);
+            if (pts.length > 0) filler.fillBefore(start, pts[0]!, fills);
             for (const f of fills) tail.push(f, out);
           }
           for (const p of pts) {
@@ -335,7 +331,7 @@ export async function* reduceCall(maps: ReadonlyArray<AsyncGenerator<MapBatch>>,
         }
         if (filler !== null && !tail.full) {
           const fills: OutPoint[] = [];
-          filler.after(fills);
+          filler.fillAfter(fills);
           for (const f of fills) tail.push(f, out);
         }
       }
