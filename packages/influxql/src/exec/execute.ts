@@ -203,7 +203,8 @@ export async function* executeQuery(query: string | readonly Statement[], opts: 
         collected.push(base(series.length > 0 ? { series } : {}, true));
       } catch (err) {
         failed = true;
-        collected.push(base({ error: statementErrorText(err) }, true));
+        // InfluxDB sends a failed statement's error without its warnings.
+        collected.push(base({ error: statementErrorText(err) }, false));
       }
       continue;
     }
@@ -226,7 +227,7 @@ export async function* executeQuery(query: string | readonly Statement[], opts: 
         yield { results: [base({ series: [held], partial: true }, first)] };
         first = false;
       }
-      yield { results: [base({ error: statementErrorText(err) }, first)] };
+      yield { results: [base({ error: statementErrorText(err) }, false)] };
     }
   }
   if (!chunked) yield { results: collected };

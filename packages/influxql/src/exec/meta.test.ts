@@ -288,6 +288,10 @@ describe('executeQuery', () => {
         { statement_id: 1, series: [{ name: 'databases', columns: ['name'], values: [['db'], ['g']] }] },
       ],
     });
+    // A failing statement reports its error alone, as InfluxDB does.
+    expect(await query(ports, 'DROP RETENTION POLICY x ON nope', { readOnly: true })).toEqual({
+      results: [{ statement_id: 0, error: 'database not found: nope' }],
+    });
   });
 
   it('streams chunked documents, cutting series at chunk_size and marking all but the last partial', async () => {
