@@ -89,6 +89,9 @@ interface Waiter {
   reject(err: Error): void;
 }
 
+/** Applied results remembered for forwarded commands answered late (entries, not bytes). */
+const RECENTLY_APPLIED_MAX = 1024;
+
 const DEFAULTS = {
   tickMs: 100,
   snapshotEntries: 8192,
@@ -111,6 +114,8 @@ export class RaftNode<R = unknown> extends EventEmitter<RaftNodeEvents> {
   private readonly timeoutMs: number;
 
   private readonly proposals = new Map<number, PendingProposal<R>>();
+  /** Results of the last entries applied, for forwarded commands whose placement arrives late. */
+  private readonly recentlyApplied = new Map<number, { term: number; result: R | undefined; failure: Error | null }>();
   /** Commands a follower forwarded to the leader, by forward id, until the leader places them. */
   private readonly forwards = new Map<number, Omit<PendingProposal<R>, 'term'>>();
   private readonly reads = new Map<number, PendingRead>();
@@ -432,9 +437,19 @@ export class RaftNode<R = unknown> extends EventEmitter<RaftNodeEvents> {
       const p = this.forwards.get(f.id);
       if (p === undefined) continue;
       this.forwards.delete(f.id);
-      if (f.index === 0) p.reject(new NotLeaderError(this.core.leader));
-      else if (f.index <= this.applied) p.reject(new ProposalOutcomeUnknownError(f.index));
-      else this.proposals.set(f.index, { term: f.term, deadline: p.deadline, resolve: p.resolve, reject: p.reject });
+      if (f.index === 0) {
+        p.reject(new NotLeaderError(this.core.leader));
+      } else if (f.index <= this.applied) {
+        // The entry overtook the leader's answer and is already applied here: settle it from
+        // what was recorded then.
+        const done = this.recentlyApplied.get(f.index);
+        if (done === undefined) p.reject(new ProposalOutcomeUnknownError(f.index));
+        else if (done.term !== f.term) p.reject(new ProposalLostError(f.index, f.term));
+        else if (done.failure !== null) p.reject(done.failure);
+        else p.resolve(done.result);
+      } else {
+        this.proposals.set(f.index, { term: f.term, deadline: p.deadline, resolve: p.resolve, reject: p.reject });
+      }
     }
     for (const e of rd.committedEntries) await this.applyEntry(e);
     for (const rs of rd.readStates) {
@@ -482,6 +497,12 @@ export class RaftNode<R = unknown> extends EventEmitter<RaftNodeEvents> {
     }
     this.applied = e.index;
     this.bytesSinceSnapshot += entryBytes(e);
+    if (this.forwards.size > 0 || this.recentlyApplied.size > 0) {
+      this.recentlyApplied.set(e.index, { term: e.term, result, failure });
+      if (this.recentlyApplied.size > RECENTLY_APPLIED_MAX) {
+        this.recentlyApplied.delete(this.recentlyApplied.keys().next().value!);
+      }
+    }
     const p = this.proposals.get(e.index);
     if (p !== undefined) {
       this.proposals.delete(e.index);

@@ -547,6 +547,32 @@ describe('§8 client interaction', () => {
     expect(states).toEqual([{ index: 2, context: 1 }]);
   });
 
+  it('reads arriving while a read round is in flight share the next round', () => {
+    const net = electedNet(['a', 'b', 'c'], 'a');
+    const a = net.core('a');
+    const heartbeats = (rd: { earlyMessages: Message[]; messages: Message[] }): Message[] =>
+      [...rd.earlyMessages, ...rd.messages].filter((m) => m.type === 'heartbeat');
+    a.readIndex(1);
+    let rd = a.ready();
+    const first = heartbeats(rd);
+    expect(first.length).toBe(2);
+    a.advance(rd);
+    a.readIndex(2);
+    a.readIndex(3);
+    expect(a.hasReady()).toBe(false);
+    a.step(message({ type: 'heartbeatResp', from: 'b', to: 'a', term: a.term, context: first[0]!.context }));
+    rd = a.ready();
+    expect(rd.readStates.map((r) => r.context)).toEqual([1]);
+    const second = heartbeats(rd);
+    expect(second.length).toBe(2);
+    expect(second[0]!.context).toBe(first[0]!.context + 1);
+    a.advance(rd);
+    a.step(message({ type: 'heartbeatResp', from: 'c', to: 'a', term: a.term, context: second[0]!.context }));
+    rd = a.ready();
+    expect(rd.readStates.map((r) => r.context)).toEqual([2, 3]);
+    a.advance(rd);
+  });
+
   it('a follower obtains a read index from the leader', () => {
     const net = electedNet(['a', 'b', 'c'], 'a');
     const b = net.core('b');

@@ -178,9 +178,10 @@ export class RaftCore {
    * (still in flight when it restarted) never match a new proposal. */
   private readonly forwardIncarnation: number;
   private forwardSeq = 0;
-  /** Per follower, the newest forwarded batch seen: a duplicated or replayed `prop` must not be
-   * appended twice (the command would be applied twice). */
-  private readonly forwardMarks = new Map<NodeId, { incarnation: number; seq: number }>();
+  /** Per follower, the forwarded batches seen recently: a duplicated `prop` must not be appended
+   * twice (its commands would be applied twice). Batches older than the window are dropped too:
+   * their senders time out with an unknown outcome. */
+  private readonly forwardSeen = new Map<NodeId, { incarnation: number; seqs: Set<number>; floor: number }>();
   private forwarded: ForwardedProposal[] = [];
   private reads: PendingRead[] = [];
   private readsAwaitingCommit: PendingRead[] = [];
@@ -992,10 +993,17 @@ export class RaftCore {
         if (pr.id !== this.id) this.sendAppend(pr.id, sendIfEmpty);
       }
     }
-    if (this.readRoundPending) {
+    // One read round in flight at a time: reads arriving meanwhile share the next round, so
+    // under load a round confirms many reads instead of each Ready costing a heartbeat round.
+    // (The periodic heartbeat still starts a pending round, should an answer be lost.)
+    if (this.readRoundPending && !this.readRoundInFlight()) {
       this.heartbeatElapsed = 0;
       this.broadcastHeartbeat();
     }
+  }
+
+  private readRoundInFlight(): boolean {
+    return this.reads.length > 0 && this.reads[0]!.round <= this.readRound;
   }
 
   /** Sends buffered proposals to the leader in one message, or refuses them if it is gone. */
@@ -1015,11 +1023,18 @@ export class RaftCore {
     const count = m.entries.length;
     const incarnation = Math.floor(m.context / FORWARD_SEQ_SPAN);
     const seq = m.context % FORWARD_SEQ_SPAN;
-    const mark = this.forwardMarks.get(m.from);
-    // Ids only grow within one incarnation of the sender, so an old id is a duplicate (or a
-    // batch overtaken by a later one): drop it; its sender times out with an unknown outcome.
-    if (mark !== undefined && mark.incarnation === incarnation && seq <= mark.seq) return;
-    this.forwardMarks.set(m.from, { incarnation, seq: seq + count - 1 });
+    let seen = this.forwardSeen.get(m.from);
+    if (seen === undefined || seen.incarnation !== incarnation) {
+      seen = { incarnation, seqs: new Set(), floor: 0 };
+      this.forwardSeen.set(m.from, seen);
+    }
+    if (seq < seen.floor || seen.seqs.has(seq)) return;
+    seen.seqs.add(seq);
+    if (seen.seqs.size > FORWARD_SEEN_MAX) {
+      const oldest = Math.min(...seen.seqs);
+      seen.seqs.delete(oldest);
+      seen.floor = Math.max(seen.floor, oldest + 1);
+    }
     const refusal = this.proposalRefusal();
     if (refusal !== null || count === 0) {
       this.send(message({ type: 'propResp', from: this.id, to: m.from, term: this.term, context: m.context, rejectHint: count, reject: true }));
@@ -1155,6 +1170,8 @@ export class RaftCore {
 
 const EMPTY_DATA = new Uint8Array(0);
 const FORWARD_SEQ_SPAN = 0x1_0000_0000;
+/** Forwarded batches remembered per follower for duplicate detection. */
+const FORWARD_SEEN_MAX = 256;
 /** 2^21 incarnations × 2^32 sequence numbers stays below 2^53. */
 const FORWARD_INCARNATIONS = 0x20_0000;
 const NO_MESSAGES: Message[] = [];

@@ -96,6 +96,8 @@ interface SimNode {
   appliedIndex: number;
   appliedHash: number;
   proposals: Map<number, { term: number; client: number; opSeq: number }>;
+  /** Terms of the last entries applied (index → term), for answers that arrive late. */
+  recentlyApplied: Map<number, number>;
   /** Proposals forwarded to the leader, by forward id, until it says where they went. */
   forwards: Map<number, { client: number; opSeq: number }>;
   reads: Map<number, { client: number; opSeq: number; key: string }>;
@@ -210,6 +212,7 @@ export class Simulation {
       appliedIndex: 0,
       appliedHash: 0,
       proposals: new Map(),
+      recentlyApplied: new Map(),
       forwards: new Map(),
       reads: new Map(),
       readsWaiting: [],
@@ -318,8 +321,22 @@ export class Simulation {
       if (client.busy === null || client.busy.seq !== p.opSeq) continue;
       // Refused: never appended anywhere, so the put had no effect. Placed at an index we have
       // already applied: its fate is unknown here, so the client's timeout decides.
-      if (f.index === 0) this.abandonOp(client);
-      else if (f.index > node.appliedIndex) node.proposals.set(f.index, { term: f.term, client: p.client, opSeq: p.opSeq });
+      if (f.index === 0) {
+        this.abandonOp(client);
+      } else if (f.index > node.appliedIndex) {
+        node.proposals.set(f.index, { term: f.term, client: p.client, opSeq: p.opSeq });
+      } else {
+        // The entry overtook the answer and was applied already: settle it as the driver does.
+        const term = node.recentlyApplied.get(f.index);
+        if (term === f.term) {
+          this.ackedWrites.push({ index: f.index, term });
+          if (f.index > this.maxAckedIndex) this.maxAckedIndex = f.index;
+          this.writesAcked++;
+          this.completeOp(client, { value: null });
+        } else if (term !== undefined) {
+          this.abandonOp(client);
+        }
+      }
     }
     if (rd.snapshot !== null) this.restoreSnapshot(node, rd.snapshot);
     for (const e of rd.committedEntries) this.apply(node, e);
@@ -360,6 +377,8 @@ export class Simulation {
     const dataHash = hashBytes(e.data);
     node.appliedHash = mix(mix(node.appliedHash, e.term), dataHash);
     node.appliedIndex = e.index;
+    node.recentlyApplied.set(e.index, e.term);
+    if (node.recentlyApplied.size > 1024) node.recentlyApplied.delete(node.recentlyApplied.keys().next().value!);
     const known = this.appliedHashAt[e.index];
     if (known === undefined) this.appliedHashAt[e.index] = node.appliedHash;
     else if (known !== node.appliedHash) this.fail(`${node.id} applied a different sequence at index ${e.index}`);
