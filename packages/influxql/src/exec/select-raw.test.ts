@@ -167,6 +167,26 @@ describe('SELECT raw', () => {
     ]);
   });
 
+  it('merges rows and buckets across shard groups, in both directions', async () => {
+    const week = 7n * 86_400n * S;
+    // Shard groups are a week long: these points land in three groups (two shards each side of a boundary).
+    const lines = [0n, week - S, week, week + S, 2n * week].flatMap((t, i) => [`w,host=a v=${i}i ${t}`, `w,host=b v=${10 + i}i ${t + 1n}`]);
+    const { store, ports } = await fixture(lines);
+    expect(new Set(store.catalog.shardGroups('db').map((g) => g.id)).size).toBe(3);
+    const secs = (x: bigint): number => Number(x / S);
+    expect(await series(ports, 'SELECT v FROM w WHERE host = \'a\' ORDER BY time DESC LIMIT 3', { epoch: 'ns' } as QueryOptions)).toEqual([
+      { name: 'w', columns: ['time', 'v'], values: [[secs(2n * week) * 1e9, 4], [secs(week + S) * 1e9, 3], [secs(week) * 1e9, 2]] },
+    ]);
+    // One 14-day bucket spans the first two groups: partials from two shards merge.
+    expect(await series(ports, 'SELECT count(v), sum(v), first(v), last(v) FROM w WHERE time >= 0s AND time < 28d GROUP BY time(14d)')).toEqual([
+      { name: 'w', columns: ['time', 'count', 'sum', 'first', 'last'], values: [[0, 8, 52, 0, 13], [1209600, 2, 18, 4, 14]] },
+    ]);
+    expect((await series(ports, 'SELECT count(v) FROM w WHERE time >= 0s AND time < 28d GROUP BY time(14d) ORDER BY time DESC'))[0].values).toEqual([
+      [1209600, 2],
+      [0, 8],
+    ]);
+  });
+
   it('writes times as RFC3339 or epoch and int64 exactly', async () => {
     const { ports } = await fixture(['big v=9223372036854775807i,w=-9223372036854775808i 1700000000123456789']);
     const docs = [];
