@@ -233,7 +233,8 @@ class SelectorAgg extends Agg {
       case 'min':
         return c < 0 || (c === 0 && t < this.t);
       case 'first':
-        return t < this.t || (t === this.t && c > 0);
+        // InfluxDB's BooleanFirstReduce prefers false on a tie; the others the larger value.
+        return t < this.t || (t === this.t && (typeof v === 'boolean' ? c < 0 : c > 0));
       case 'last':
         return t > this.t || (t === this.t && c > 0);
     }

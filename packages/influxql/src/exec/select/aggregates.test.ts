@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { FieldType } from '@shoal/lineproto';
+import type { Value } from '../result.js';
+import { createAgg, type Agg } from './aggregates.js';
+import type { AggSpec } from './plan.js';
+
+const spec = (name: AggSpec['name'], extra: Partial<AggSpec> = {}): AggSpec => ({ name, countDistinct: false, percentile: 0, n: 0, extraRefs: [], ...extra });
+const opts = { pointTime: true, tagArgs: [], ascending: true };
+
+function run(agg: Agg, points: Array<[number, Value, Value[]?]>, bucket = 100n): Array<[bigint, Value, readonly Value[] | null]> {
+  for (const [t, v, aux] of points) agg.addPoint(BigInt(t), v, aux ?? null);
+  return agg.result(bucket).map((p) => [p.t, p.v, p.aux]);
+}
+
+describe('partial aggregates', () => {
+  it('break ties as InfluxDB: max/min to the earlier point, first/last to the larger value (false first for booleans)', () => {
+    expect(run(createAgg(spec('max'), FieldType.Float, opts), [[5, 2], [3, 2], [4, 1]])).toEqual([[3n, 2, null]]);
+    expect(run(createAgg(spec('min'), FieldType.Integer, opts), [[5, 1n], [3, 1n]])).toEqual([[3n, 1n, null]]);
+    expect(run(createAgg(spec('first'), FieldType.Float, opts), [[1, 1], [1, 7], [2, 0]])).toEqual([[1n, 7, null]]);
+    expect(run(createAgg(spec('last'), FieldType.String, opts), [[9, 'a'], [9, 'b'], [2, 'z']])).toEqual([[9n, 'b', null]]);
+    expect(run(createAgg(spec('first'), FieldType.Boolean, opts), [[1, true], [1, false]])).toEqual([[1n, false, null]]);
+    expect(run(createAgg(spec('last'), FieldType.Boolean, opts), [[1, false], [1, true]])).toEqual([[1n, true, null]]);
+    expect(run(createAgg(spec('max'), FieldType.Boolean, { ...opts, pointTime: false }), [[1, false], [2, true], [3, true]])).toEqual([[100n, true, null]]);
+  });
+
+  it('wrap integer sums and spreads at 64 bits and give integer means as floats of the wrapped sum', () => {
+    const max = 9223372036854775807n;
+    expect(run(createAgg(spec('sum'), FieldType.Integer, opts), [[1, max], [2, 1n]])).toEqual([[100n, -9223372036854775808n, null]]);
+    expect(run(createAgg(spec('sum'), FieldType.Unsigned, opts), [[1, 18446744073709551615n], [2, 2n]])).toEqual([[100n, 1n, null]]);
+    expect(run(createAgg(spec('spread'), FieldType.Integer, opts), [[1, max], [2, -max]])).toEqual([[100n, -2n, null]]);
+    expect(run(createAgg(spec('mean'), FieldType.Integer, opts), [[1, 1n], [2, 2n]])).toEqual([[100n, 1.5, null]]);
+  });
+
+  it('median, percentile, mode and distinct on sorted values', () => {
+    expect(run(createAgg(spec('median'), FieldType.Integer, opts), [[1, 4n], [2, 1n], [3, 3n], [4, 2n]])).toEqual([[100n, 2.5, null]]);
+    expect(run(createAgg(spec('median'), FieldType.Float, opts), [[1, 4], [2, 1], [3, 3]])).toEqual([[100n, 3, null]]);
+    const pct = createAgg(spec('percentile', { percentile: 75 }), FieldType.Float, opts);
+    expect(run(pct, [[1, 10, ['a']], [2, 40, ['b']], [3, 30, ['c']], [4, 20, ['d']]])).toEqual([[3n, 30, ['c']]]);
+    // The most frequent value. On a tie InfluxDB compares the time of the challenger's first point
+    // with the time of the leader's latest counted point: here 3 (first at 1) beats 2 (latest at 4).
+    expect(run(createAgg(spec('mode'), FieldType.Integer, opts), [[1, 3n], [2, 2n], [3, 3n], [4, 2n]])).toEqual([[100n, 3n, null]]);
+    expect(run(createAgg(spec('mode'), FieldType.Integer, opts), [[1, 3n], [2, 2n], [3, 3n], [4, 2n], [5, 2n]])).toEqual([[100n, 2n, null]]);
+    expect(run(createAgg(spec('mode'), FieldType.Boolean, opts), [[1, true], [2, false]])).toEqual([[100n, true, null]]);
+    expect(run(createAgg(spec('distinct'), FieldType.String, opts), [[1, 'b'], [2, 'a'], [3, 'b']])).toEqual([
+      [100n, 'a', null],
+      [100n, 'b', null],
+    ]);
+    expect(run(createAgg(spec('count', { countDistinct: true }), FieldType.Float, opts), [[1, 1], [2, 1], [3, 2]])).toEqual([[100n, 2n, null]]);
+  });
+
+  it('top and bottom rank by value then time, merge partials, and emit by time', () => {
+    const a = createAgg(spec('top', { n: 2 }), FieldType.Float, opts);
+    const b = createAgg(spec('top', { n: 2 }), FieldType.Float, opts);
+    a.addPoint(5n, 3, null);
+    a.addPoint(1n, 9, null);
+    b.addPoint(2n, 9, null);
+    b.addPoint(3n, 10, null);
+    a.merge(b);
+    expect(a.result(0n).map((p) => [p.t, p.v])).toEqual([[1n, 9], [3n, 10]]);
+    const byHost = createAgg(spec('bottom', { n: 2 }), FieldType.Integer, { ...opts, tagArgs: [0] });
+    expect(run(byHost, [[1, 5n, ['x']], [2, 1n, ['x']], [3, 2n, ['y']], [4, 3n, ['z']]])).toEqual([
+      [2n, 1n, ['x']],
+      [3n, 2n, ['y']],
+    ]);
+  });
+
+  it('refuse types a function cannot take', () => {
+    expect(() => createAgg(spec('sum'), FieldType.String, opts)).toThrow('unsupported sum iterator type: string');
+    expect(() => createAgg(spec('max'), FieldType.String, opts)).toThrow('unsupported max iterator type: string');
+    expect(() => createAgg(spec('top', { n: 1 }), FieldType.Boolean, opts)).toThrow('unsupported top iterator type: boolean');
+  });
+});
