@@ -19,6 +19,7 @@ describe('resolveConfig', () => {
       http: { bindAddress: '127.0.0.1:8086', host: '127.0.0.1', port: 8086, maxBodyBytes: DEFAULT_MAX_BODY_BYTES, shutdownTimeoutMs: 10_000 },
       retention: { enabled: true, checkIntervalMs: 1_800_000 },
       write: { parseWorkers: undefined },
+      query: { maxSeries: 0, maxPoints: 0, maxBuckets: 0, maxDurationMs: 0 },
     });
     expect(DEFAULT_MAX_BODY_BYTES).toBe(25_000_000);
   });
@@ -55,7 +56,7 @@ describe('resolveConfig', () => {
 
   it('rejects unknown keys, wrong types and bad log levels with a message naming them', () => {
     expect(() => resolveConfig({ cwd: '/', file: { dataDri: 'x' }, filePath: '/etc/shoal.json' })).toThrow(
-      new ConfigError('/etc/shoal.json: unknown key "dataDir" (known: dataDir, logLevel, http, retention, write)'.replace('"dataDir"', '"dataDri"')),
+      new ConfigError('/etc/shoal.json: unknown key "dataDir" (known: dataDir, logLevel, http, retention, write, query)'.replace('"dataDir"', '"dataDri"')),
     );
     expect(() => resolveConfig({ cwd: '/', file: { http: { bind: 'x' } } })).toThrow(/unknown key "http.bind"/);
     expect(() => resolveConfig({ cwd: '/', file: { http: { maxBodyBytes: '10' } } })).toThrow(/"http.maxBodyBytes" must be a number/);

@@ -30,6 +30,14 @@ export interface WriteConfig {
   readonly parseWorkers: number | undefined;
 }
 
+/** Per-query limits (InfluxDB's max-select-series, max-select-point, max-select-buckets, query-timeout); 0 = none. */
+export interface QueryConfig {
+  readonly maxSeries: number;
+  readonly maxPoints: number;
+  readonly maxBuckets: number;
+  readonly maxDurationMs: number;
+}
+
 export interface ShoalConfig {
   /** Absolute path of the directory holding the catalog and the shards. */
   readonly dataDir: string;
@@ -37,6 +45,7 @@ export interface ShoalConfig {
   readonly http: HttpConfig;
   readonly retention: RetentionConfig;
   readonly write: WriteConfig;
+  readonly query: QueryConfig;
 }
 
 /** Values given on the command line; absent ones fall through to env, file and defaults. */
@@ -151,6 +160,13 @@ export function resolveConfig(layers: ConfigLayers): ShoalConfig {
   const checkIntervalMs = f.retention?.checkIntervalMs ?? DEFAULT_RETENTION_CHECK_INTERVAL_MS;
   checkInteger('retention.checkIntervalMs', checkIntervalMs, RETENTION_CHECK_INTERVAL_MS_MIN, 2 ** 31 - 1);
 
+  const query = {
+    maxSeries: f.query?.maxSeries ?? 0,
+    maxPoints: f.query?.maxPoints ?? 0,
+    maxBuckets: f.query?.maxBuckets ?? 0,
+    maxDurationMs: f.query?.maxDurationMs ?? 0,
+  };
+  for (const [k, v] of Object.entries(query)) checkInteger(`query.${k}`, v, 0, Number.MAX_SAFE_INTEGER);
   const parseWorkers = f.write?.parseWorkers;
   if (parseWorkers !== undefined) checkInteger('write.parseWorkers', parseWorkers, 0, PARSE_WORKERS_MAX);
 
@@ -160,6 +176,7 @@ export function resolveConfig(layers: ConfigLayers): ShoalConfig {
     http: { bindAddress, host, port, maxBodyBytes, shutdownTimeoutMs },
     retention: { enabled: f.retention?.enabled ?? true, checkIntervalMs },
     write: { parseWorkers },
+    query,
   };
 }
 
@@ -191,6 +208,7 @@ interface FileLayer {
   http?: { bindAddress?: string; maxBodyBytes?: number; shutdownTimeoutMs?: number };
   retention?: { enabled?: boolean; checkIntervalMs?: number };
   write?: { parseWorkers?: number };
+  query?: { maxSeries?: number; maxPoints?: number; maxBuckets?: number; maxDurationMs?: number };
 }
 
 type FieldKind = 'string' | 'number' | 'boolean';
@@ -200,6 +218,7 @@ const FILE_SCHEMA: Record<string, FieldKind | Record<string, FieldKind>> = {
   http: { bindAddress: 'string', maxBodyBytes: 'number', shutdownTimeoutMs: 'number' },
   retention: { enabled: 'boolean', checkIntervalMs: 'number' },
   write: { parseWorkers: 'number' },
+  query: { maxSeries: 'number', maxPoints: 'number', maxBuckets: 'number', maxDurationMs: 'number' },
 };
 
 /** Checks the file's shape against FILE_SCHEMA; unknown keys are errors, so typos do not pass silently. */

@@ -53,7 +53,7 @@ function call(node: DataNode, method: string, path: string, body?: string): Prom
 }
 
 describe('DataNode', () => {
-  it('starts ready on a free port and serves health and the stop-gap queries', async () => {
+  it('starts ready on a free port, writes, and answers InfluxQL over what it wrote, int64 exact', async () => {
     const node = await start();
     expect(node.phase).toBe('ready');
     expect(node.url).toBe(`http://127.0.0.1:${node.address.port}`);
@@ -62,7 +62,14 @@ describe('DataNode', () => {
     expect(JSON.parse((await call(node, 'GET', '/query?q=SHOW+DATABASES')).text)).toEqual({
       results: [{ statement_id: 0, series: [{ name: 'databases', columns: ['name'], values: [['mydb']] }] }],
     });
-    expect((await call(node, 'GET', '/metrics')).text).toContain('shoal_store_shards 0');
+    const body = 'cpu,host=a v=9007199254740993i 1700000000000000001\ncpu,host=a v=-9223372036854775808i 1700000000000000002';
+    expect((await call(node, 'POST', '/write?db=mydb', body)).status).toBe(204);
+    const q = encodeURIComponent('SELECT v FROM cpu; SELECT max(v), count(v) FROM cpu');
+    expect((await call(node, 'GET', `/query?db=mydb&epoch=ns&q=${q}`)).text).toBe(
+      '{"results":[{"statement_id":0,"series":[{"name":"cpu","columns":["time","v"],"values":[[1700000000000000001,9007199254740993],[1700000000000000002,-9223372036854775808]]}]},' +
+        '{"statement_id":1,"series":[{"name":"cpu","columns":["time","max","count"],"values":[[0,9007199254740993,2]]}]}]}\n',
+    );
+    expect((await call(node, 'GET', '/metrics')).text).toContain('shoal_store_shards 1');
   });
 
   it('keeps the catalog across a restart on the same data directory', async () => {

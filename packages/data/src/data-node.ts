@@ -107,7 +107,12 @@ export class DataNode {
       registerStatsGauges(metrics, 'shoal_store', 'Storage engine statistic', () => ({ ...openStore.stats() }));
       registerProcessMetrics(metrics);
 
-      api.setServices({ catalog, pointsWriter });
+      const queryStore = store;
+      api.setServices({
+        catalog,
+        pointsWriter,
+        query: { catalog, shard: (id) => queryStore.shard(id), limits: config.query },
+      });
       api.setPhase('ready');
       const node = new DataNode(config, logger, metrics, api, server, address, catalog, store, retention, pointsWriter, unsubscribe);
       logger.info({ bind: formatAddress(address), dataDir: config.dataDir }, 'shoal ready');

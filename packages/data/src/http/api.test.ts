@@ -104,7 +104,7 @@ async function start(opts: { maxBodyBytes?: number; phase?: NodePhase; withServi
     logger: pino({ level: 'silent' }),
     metrics,
     ...(opts.maxBodyBytes === undefined ? {} : { maxBodyBytes: opts.maxBodyBytes }),
-    ...(opts.withServices === false ? {} : { services: { catalog, pointsWriter: writer } }),
+    ...(opts.withServices === false ? {} : { services: { catalog, pointsWriter: writer, query: { catalog, shard: () => undefined } } }),
     ...(opts.phase === undefined ? {} : { phase: opts.phase }),
   });
   server = new HttpServer(api.handle);
@@ -457,16 +457,23 @@ describe('/query', () => {
     );
   });
 
-  it('answers 200 with a statement error for statements it cannot run yet, and "not executed" after it', async () => {
+  it('answers 200 with the error inside the failing statement, and "not executed" after it', async () => {
     const { call } = await start();
-    const r = await call('GET', '/query?db=db&q=' + encodeURIComponent('SELECT * FROM cpu; SHOW DATABASES'));
+    const r = await call('GET', '/query?db=nope&q=' + encodeURIComponent('SELECT * FROM cpu; SHOW DATABASES'));
     expect(r.status).toBe(200);
     expect(r.json).toEqual({
       results: [
-        { statement_id: 0, error: 'SELECT is not supported yet by this server' },
+        { statement_id: 0, error: 'database not found: nope' },
         { statement_id: 1, error: 'not executed' },
       ],
     });
+  });
+
+  it('answers 400 when params is not a JSON object', async () => {
+    const { call } = await start();
+    const r = await call('GET', '/query?q=SHOW+DATABASES&params=%7Bnope');
+    expect(r.status).toBe(400);
+    expect((r.json as { error: string }).error).toMatch(/^error parsing query parameters: /);
   });
 
   it('indents with pretty=true and streams one document per statement with chunked=true', async () => {

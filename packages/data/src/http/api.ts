@@ -10,6 +10,7 @@ import { DEFAULT_MAX_BODY_BYTES } from '../config.js';
 import { PROMETHEUS_TEXT_CONTENT_TYPE, type Counter, type Gauge, type Histogram, type MetricsRegistry } from '../metrics.js';
 import type { PointsWriter } from '../points-writer.js';
 import { HttpError, MESSAGES } from './errors.js';
+import type { QueryPorts } from '@shoal/influxql';
 import { queryParams, serveQuery } from './query-endpoint.js';
 import { sendEmpty, sendError, sendJson, sendText } from './response.js';
 import { INFLUXDB_VERSION_HEADER_VALUE, SHOAL_VERSION } from './version.js';
@@ -21,6 +22,8 @@ export type NodePhase = 'starting' | 'ready' | 'stopping';
 export interface HttpServices {
   readonly catalog: Catalog;
   readonly pointsWriter: PointsWriter;
+  /** What the InfluxQL engine reads and changes. */
+  readonly query: QueryPorts;
 }
 
 export interface HttpApiOptions {
@@ -188,7 +191,7 @@ export class HttpApi {
       case 'query': {
         const params = await queryParams(req, url);
         const services = this.currentPhase === 'starting' ? undefined : this.services;
-        return serveQuery(services === undefined ? undefined : { catalog: services.catalog }, req, res, params);
+        return serveQuery(services === undefined ? undefined : { ports: services.query }, req, res, params);
       }
       case 'other':
         throw new HttpError(404, MESSAGES.notFound);

@@ -1,20 +1,20 @@
-// GET|POST /query. Until the InfluxQL package lands, statements are parsed and run by the
-// stop-gap in stopgap-influxql.ts; this file keeps the HTTP side (parameters, form bodies,
-// chunked and pretty output) that the real engine will reuse.
+// GET|POST /query: parameters (query string, or a urlencoded form body), then the InfluxQL engine
+// (@shoal/influxql) streams result documents, written as they come: JSON (one document, or one
+// per line with chunked=true) or CSV when the client asks for it.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Catalog } from '@shoal/tsdb';
+import { CsvFormatter, ParseError, executeQuery, formatJson, parseEpoch, type QueryPorts } from '@shoal/influxql';
 import { HttpError, MESSAGES } from './errors.js';
 import { readBody } from './request-body.js';
-import { JSON_CONTENT_TYPE, jsonText, sendJson } from './response.js';
-import { QueryParseError, executeStopgapQuery, parseStopgapQuery } from './stopgap-influxql.js';
+import { JSON_CONTENT_TYPE } from './response.js';
 
 export interface QueryEndpointDeps {
-  readonly catalog: Catalog;
+  readonly ports: QueryPorts;
 }
 
 /** Go's ParseForm reads at most 10 MB of form body; so do we. */
 export const QUERY_FORM_BYTES_MAX = 10 << 20;
+const CSV_CONTENT_TYPE = 'text/csv';
 
 /**
  * The request's parameters: the URL's, overridden by a urlencoded POST body's (Go's FormValue
@@ -40,30 +40,65 @@ export async function serveQuery(
   params: URLSearchParams,
 ): Promise<void> {
   const pretty = params.get('pretty') === 'true';
-  const q = (params.get('q') ?? '').trim();
-  if (q === '') throw new HttpError(400, MESSAGES.missingQuery);
-
-  let statements;
-  try {
-    statements = parseStopgapQuery(q);
-  } catch (err) {
-    if (err instanceof QueryParseError) throw new HttpError(400, `error parsing query: ${err.message}`);
-    throw err;
-  }
+  const q = params.get('q') ?? '';
+  if (q.trim() === '') throw new HttpError(400, MESSAGES.missingQuery);
+  const bound = bindParameters(params.get('params'));
   if (deps === undefined) throw new HttpError(503, MESSAGES.starting);
 
-  const results = await executeStopgapQuery(statements, {
-    catalog: deps.catalog,
-    database: params.get('db') ?? '',
-    readOnly: req.method === 'GET',
+  const accept = (req.headers.accept ?? '').toLowerCase();
+  const csv = accept.includes('application/csv') || accept.includes('text/csv');
+  const epoch = parseEpoch(params.get('epoch'));
+  const chunked = params.get('chunked') === 'true';
+  const chunkSize = Number.parseInt(params.get('chunk_size') ?? '', 10);
+  const abort = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) abort.abort();
   });
+  const docs = executeQuery(
+    q,
+    {
+      db: params.get('db') ?? '',
+      rp: params.get('rp') ?? '',
+      params: bound,
+      chunked,
+      ...(chunkSize > 0 ? { chunkSize } : {}),
+      readOnly: req.method === 'GET',
+      signal: abort.signal,
+    },
+    deps.ports,
+  )[Symbol.asyncIterator]();
 
-  if (params.get('chunked') === 'true') {
-    // One JSON document per statement result, each on its own line, as InfluxDB streams them.
-    res.statusCode = 200;
-    res.setHeader('Content-Type', JSON_CONTENT_TYPE);
-    res.end(Buffer.from(results.map((r) => jsonText({ results: [r] }, pretty)).join(''), 'utf8'));
-    return;
+  // A parse error surfaces on the first step, before anything is written: it is still a 400.
+  let next;
+  try {
+    next = await docs.next();
+  } catch (err) {
+    if (err instanceof ParseError) throw new HttpError(400, err.message);
+    throw err;
   }
-  sendJson(res, 200, { results }, pretty);
+  res.statusCode = 200;
+  res.setHeader('Content-Type', csv ? CSV_CONTENT_TYPE : JSON_CONTENT_TYPE);
+  const csvFormatter = csv ? new CsvFormatter({ epoch }) : undefined;
+  for (; !next.done; next = await docs.next()) {
+    const text = csvFormatter ? csvFormatter.format(next.value) : formatJson(next.value, { epoch, pretty });
+    // Large results stream: wait for the socket to drain rather than buffer them whole.
+    if (!res.write(text) && !abort.signal.aborted) await new Promise((resolve) => res.once('drain', resolve));
+    if (abort.signal.aborted) break;
+  }
+  res.end();
+}
+
+/** The `params` parameter: a JSON object of bound parameters. */
+function bindParameters(text: string | null): Record<string, unknown> | undefined {
+  if (text === null || text === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new HttpError(400, `error parsing query parameters: ${(err as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new HttpError(400, 'error parsing query parameters: expected a JSON object');
+  }
+  return value as Record<string, unknown>;
 }
