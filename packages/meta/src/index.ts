@@ -38,3 +38,33 @@ export {
   type PlanningView,
 } from './shard-groups.js';
 export { fnv1a64, shardIndexFor, SHARD_COUNT_MAX } from './fnv.js';
+
+// The META service: processes, wire, client.
+export { MetaServer, type MetaServerOptions } from './server.js';
+export { MetaServiceImpl, type MetaServiceOptions } from './service.js';
+export { ServedStateMachine, type AppliedCommand, type CommittedChange } from './served-state-machine.js';
+export {
+  LeaderDuties,
+  DEFAULT_LEADER_DUTIES,
+  UnknownDataNodeError,
+  systemClock,
+  type Clock,
+  type LeaderDutiesConfig,
+  type LeaderDutiesOptions,
+} from './leader-duties.js';
+export {
+  MetaClient,
+  MetaUnavailableError,
+  MetaRequestError,
+  type MetaClientOptions,
+  type CallOptions,
+  type ApplyOutcome,
+  type MetaMember,
+  type MetaNodeStatus,
+  type MembershipInfo,
+} from './client.js';
+export { MetaWatch, type MetaWatchOptions } from './watch.js';
+export { MetaCatalog, MetaCommandError, catalogError, type MetaCatalogOptions } from './meta-catalog.js';
+export { encodeValue, decodeValue, ValueDecodeError } from './value-codec.js';
+export { parsePeers, parseHostPort, raftAddressFor, AddressError } from './addresses.js';
+export { parseMetaServerArgs, UsageError, META_LOG_LEVELS, type MetaServerArgs, type MetaLogLevel } from './server-args.js';

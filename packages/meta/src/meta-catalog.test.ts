@@ -1,0 +1,194 @@
+// MetaCatalog against three in-process META nodes: the Catalog contract as the write path relies
+// on it — read-your-writes, conflicts decided by the state machine, the storage engine's errors,
+// sync() after changes made elsewhere, events on every copy, and a copy that outlives its node.
+
+import { FieldType } from '@shoal/lineproto';
+import { FieldTypeConflictError, LocalCatalog, NS_PER_HOUR, type Catalog, type CatalogEvent } from '@shoal/tsdb';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MetaCatalog } from './meta-catalog.js';
+import { InProcessMetaCluster, until } from './testing/in-process-cluster.js';
+
+let cluster: InProcessMetaCluster | null = null;
+const catalogs: MetaCatalog[] = [];
+
+afterEach(async () => {
+  for (const c of catalogs.splice(0)) await c.close();
+  await cluster?.close();
+  cluster = null;
+});
+
+async function catalogOn(address: string, lagTimeoutMs = 2000): Promise<MetaCatalog> {
+  const c = await MetaCatalog.open({ client: { addresses: [address], attemptTimeoutMs: 1000, deadlineMs: 10_000 }, watch: { lagTimeoutMs } });
+  catalogs.push(c);
+  return c;
+}
+
+async function registerDataNodes(c: MetaCatalog, n: number): Promise<number[]> {
+  const ids: number[] = [];
+  for (let i = 1; i <= n; i++) {
+    const out = await c.client.apply({ type: 'register-data-node', rpcAddress: `d${i}:8089`, httpAddress: `d${i}:8086`, nowNs: BigInt(Date.now()) * 1_000_000n });
+    if (!out.result.ok) throw new Error(out.result.error.message);
+    ids.push(out.result.value.id);
+  }
+  return ids;
+}
+
+describe('MetaCatalog', () => {
+  it('resolves each mutation once its result is readable in the local copy', async () => {
+    cluster = await InProcessMetaCluster.start();
+    await cluster.settled();
+    const cat = await catalogOn(cluster.followers()[0]!.address);
+    const dataNodeIds = await registerDataNodes(cat, 2);
+    const db = await cat.createDatabase('db', { name: 'rp', durationNs: 0n, shardGroupDurationNs: NS_PER_HOUR, replicaN: 2 });
+    expect(cat.database('db')).toEqual(db);
+    await cat.createRetentionPolicy('db', { name: 'short', durationNs: 2n * NS_PER_HOUR }, true);
+    expect(cat.retentionPolicy('db').name).toBe('short');
+    const group = await cat.createShardGroup('db', 'rp', 5n * NS_PER_HOUR + 7n);
+    expect(cat.shardGroupAt('db', 'rp', 5n * NS_PER_HOUR + 7n)).toEqual(group);
+    expect(group.shards).toEqual([{ id: 1, owners: dataNodeIds }]);
+    await cat.addFields('db', 'cpu', [
+      ['usage', FieldType.Float],
+      ['count', FieldType.Integer],
+    ]);
+    expect(cat.fields('db', 'cpu')).toEqual(
+      new Map([
+        ['count', FieldType.Integer],
+        ['usage', FieldType.Float],
+      ]),
+    );
+    await cat.updateRetentionPolicy('db', 'rp', { durationNs: 24n * NS_PER_HOUR }, false);
+    expect(cat.retentionPolicy('db', 'rp').durationNs).toBe(24n * NS_PER_HOUR);
+    await cat.deleteShardGroup('db', 'rp', group.id);
+    expect(cat.shardGroups('db')).toEqual([]);
+    await cat.dropRetentionPolicy('db', 'short');
+    expect(cat.database('db')!.retentionPolicies.map((p) => p.name)).toEqual(['rp']);
+    await cat.dropDatabase('db');
+    expect(cat.databases()).toEqual([]);
+  });
+
+  it('leaves a field type conflict to the state machine: one writer wins, the other gets FieldTypeConflictError and sees the winner', async () => {
+    cluster = await InProcessMetaCluster.start();
+    const leader = await cluster.settled();
+    const [f1, f2] = cluster.followers();
+    const a = await catalogOn(f1!.address);
+    const b = await catalogOn(f2!.address);
+    const c = await catalogOn(leader.address);
+    await a.createDatabase('db');
+    for (let round = 0; round < 5; round++) {
+      const field = `f${round}`;
+      const outcomes = await Promise.allSettled([
+        a.addFields('db', 'm', [[field, FieldType.Float]]),
+        b.addFields('db', 'm', [[field, FieldType.Integer]]),
+        c.addFields('db', 'm', [[field, FieldType.String]]),
+      ]);
+      const won = outcomes.filter((o) => o.status === 'fulfilled');
+      expect(won, `round ${round}`).toHaveLength(1);
+      const winner = a.fieldType('db', 'm', field);
+      for (const [i, o] of outcomes.entries()) {
+        // Whoever lost already sees the winner's type when its promise settles.
+        expect([a, b, c][i]!.fieldType('db', 'm', field)).toBe(winner);
+        if (o.status === 'rejected') {
+          expect(o.reason).toBeInstanceOf(FieldTypeConflictError);
+          expect(o.reason).toMatchObject({ measurement: 'm', field, existingType: ['float', 'integer', 'unsigned', 'boolean', 'string'][winner!] });
+        }
+      }
+    }
+  });
+
+  it('throws the errors the single-node catalog throws, with the same messages', async () => {
+    cluster = await InProcessMetaCluster.start();
+    await cluster.settled();
+    const meta = await catalogOn(cluster.followers()[0]!.address);
+    const local = LocalCatalog.inMemory();
+    const attempts: Array<[string, (c: Catalog) => Promise<unknown>]> = [
+      ['database name required', (c) => c.createDatabase('')],
+      ['database not found', (c) => c.createRetentionPolicy('nope', { name: 'rp' }, false)],
+      ['policy not found', (c) => c.updateRetentionPolicy('db', 'nope', {}, false)],
+      ['policy exists', (c) => c.createRetentionPolicy('db', { name: 'rp', durationNs: 2n * NS_PER_HOUR }, false)],
+      ['invalid duration', (c) => c.createRetentionPolicy('db', { name: 'tiny', durationNs: 1n }, false)],
+      ['invalid replication', (c) => c.createRetentionPolicy('db', { name: 'r0', replicaN: 0 }, false)],
+      ['fields of a missing database', (c) => c.addFields('nope', 'm', [['f', FieldType.Float]])],
+      ['field type conflict', (c) => c.addFields('db', 'm', [['f', FieldType.Integer]])],
+      ['read of a missing policy', async (c) => c.retentionPolicy('db', 'nope')],
+    ];
+    for (const c of [local, meta] as Catalog[]) {
+      await c.createDatabase('db');
+      await c.createRetentionPolicy('db', { name: 'rp', durationNs: 0n }, false);
+      await c.addFields('db', 'm', [['f', FieldType.Float]]);
+    }
+    for (const [what, attempt] of attempts) {
+      const want = await attempt(local).then(
+        () => null,
+        (e: Error) => e,
+      );
+      const got = await attempt(meta).then(
+        () => null,
+        (e: Error) => e,
+      );
+      expect(want, what).not.toBeNull();
+      expect({ name: got?.name, message: got?.message }, what).toEqual({ name: want!.name, message: want!.message });
+    }
+    // Deleting a group that is not there is no error, as in the single-node catalog.
+    await expect(meta.deleteShardGroup('db', 'rp', 42)).resolves.toBeUndefined();
+    await expect(meta.deleteShardGroup('nope', 'rp', 42)).resolves.toBeUndefined();
+  });
+
+  it('sync() brings in a change committed elsewhere even when its stream comes from a node cut off from the group', async () => {
+    cluster = await InProcessMetaCluster.start();
+    const leader = await cluster.settled();
+    const cut = cluster.followers()[0]!;
+    const cat = await catalogOn(cut.address, 300);
+    expect(cat.watch.source).toBe(cut.address);
+    cluster.net.isolate(cut.id, [...cluster.servers.keys()]);
+    const writer = cluster.client({ addresses: [leader.address] });
+    await writer.apply({ type: 'create-database', name: 'elsewhere', retentionPolicy: null });
+    expect(cat.database('elsewhere')).toBeUndefined();
+    await cat.sync();
+    expect(cat.database('elsewhere')).toBeDefined();
+    expect(cat.watch.source).not.toBe(cut.address);
+    cluster.net.heal();
+  });
+
+  it('tells every copy about dropped databases, policies and deleted groups', async () => {
+    cluster = await InProcessMetaCluster.start();
+    const leader = await cluster.settled();
+    const a = await catalogOn(cluster.followers()[0]!.address);
+    const b = await catalogOn(leader.address);
+    await registerDataNodes(a, 1);
+    const seen: CatalogEvent[] = [];
+    b.onChange((e) => seen.push(e));
+    await a.createDatabase('db');
+    await a.createRetentionPolicy('db', { name: 'rp' }, false);
+    const g = await a.createShardGroup('db', 'rp', 0n);
+    await a.deleteShardGroup('db', 'rp', g.id);
+    await a.dropRetentionPolicy('db', 'rp');
+    await a.dropDatabase('db');
+    await b.sync();
+    expect(seen.map((e) => e.kind)).toEqual(['shard-group-deleted', 'retention-policy-dropped', 'database-dropped']);
+    expect(seen[0]).toMatchObject({ group: { id: g.id, database: 'db', retentionPolicy: 'rp' } });
+  });
+
+  it('keeps its copy current after its META node stops, from another node, missing nothing', async () => {
+    cluster = await InProcessMetaCluster.start({ watchKeepaliveMs: 100 });
+    await cluster.settled();
+    const node = cluster.followers()[0]!;
+    const cat = await MetaCatalog.open({
+      client: { addresses: [...cluster.addresses.values()], attemptTimeoutMs: 1000 },
+      watch: { idleTimeoutMs: 500 },
+    });
+    catalogs.push(cat);
+    const writer = cluster.client();
+    await writer.apply({ type: 'create-database', name: 'before', retentionPolicy: null });
+    await cat.sync();
+    const source = cat.watch.source!;
+    await cluster.stopNode([...cluster.servers.values()].find((s) => s.address === source)?.id ?? node.id);
+    const names: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      names.push(`after${i}`);
+      await writer.apply({ type: 'create-database', name: `after${i}`, retentionPolicy: null });
+    }
+    await cat.sync();
+    expect(cat.databases().map((d) => d.name)).toEqual(['before', ...names]);
+    expect(cat.watch.reconnectCount).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { AddressError, parsePeers, raftAddressFor } from './addresses.js';
+import { UsageError, parseMetaServerArgs } from './server-args.js';
+
+describe('META node addresses and command line', () => {
+  it('put Raft on the port after the MetaService port, IPv6 included', () => {
+    expect(raftAddressFor('127.0.0.1:8091')).toBe('127.0.0.1:8092');
+    expect(raftAddressFor('[::1]:8091')).toBe('[::1]:8092');
+    expect(() => raftAddressFor('host:65535')).toThrow(AddressError);
+    expect(() => raftAddressFor('::1:8091')).toThrow('needs brackets');
+  });
+
+  it('read a peer list in order and refuse duplicates and missing ports', () => {
+    expect([...parsePeers('1=a:8091, 2=b:8093,3=c:8095')]).toEqual([
+      ['1', 'a:8091'],
+      ['2', 'b:8093'],
+      ['3', 'c:8095'],
+    ]);
+    expect(() => parsePeers('1=a:8091,1=b:8093')).toThrow('listed twice');
+    expect(() => parsePeers('1=a')).toThrow(AddressError);
+    expect(() => parsePeers('a:8091')).toThrow('is not id=host:port');
+  });
+
+  it('turn flags into MetaServer options', () => {
+    const args = parseMetaServerArgs(['--id', '2', '--peers', '1=h:8091,2=h:8093', '--dir=/tmp/m2', '--join', '--tick-ms', '50', '--no-sync', '--log-level', 'warn']);
+    expect(args.logLevel).toBe('warn');
+    expect(args.options).toEqual({ id: '2', peers: new Map([['1', 'h:8091'], ['2', 'h:8093']]), dir: '/tmp/m2', join: true, sync: false, tickMs: 50 });
+    expect(() => parseMetaServerArgs(['--id', '1', '--dir', 'd'])).toThrow(new UsageError('--peers is required'));
+    expect(() => parseMetaServerArgs(['--id', '1', '--peers', '1=h:1', '--dir', 'd', '--tick-ms', '0'])).toThrow('--tick-ms must be a positive integer');
+    expect(() => parseMetaServerArgs(['--id', '1', '--peers', '1=h:1', '--dir', 'd', '--bogus'])).toThrow('unknown flag --bogus');
+  });
+});

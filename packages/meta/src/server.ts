@@ -1,0 +1,315 @@
+// A META node: the Raft replica of the META state (classic-level log, snapshot files, gRPC
+// transport), the MetaService for DATA nodes and the CLI, and — while it leads — the leader's
+// duties. `MetaServer.start` is the whole process minus argument parsing and signals
+// (bin/meta-server.ts adds those).
+//
+// Three ways to start, decided by the disk and `join`:
+// - a directory holding a Raft log: restart from it (peers and `join` are ignored);
+// - empty, without `join`: found a new group whose voters are `peers` (every founder is started
+//   with the same list, its own id included);
+// - empty, with `join`: start with no membership and ask the group (any address in `peers`) to add
+//   this node; the leader adds it as a learner, waits until it has caught up, and promotes it.
+//
+// Each node then records itself in the state (`register-meta-node`), so clients can learn META
+// addresses from the state they watch.
+
+import { mkdirSync } from 'node:fs';
+import { join as joinPath } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { pino, type Logger } from 'pino';
+import {
+  FileSnapshotStore,
+  GrpcTransport,
+  LevelStorage,
+  RaftNode,
+  type RaftStorage,
+  type SnapshotStore,
+  type Transport,
+} from '@shoal/raft';
+import { raftAddressFor } from './addresses.js';
+import { MetaClient } from './client.js';
+import { encodeCommand, type MetaCommand } from './commands.js';
+import { LeaderDuties, systemClock, type Clock, type LeaderDutiesConfig } from './leader-duties.js';
+import { CHANNEL_OPTIONS, metaService } from './proto.js';
+import { ServedStateMachine, type AppliedCommand } from './served-state-machine.js';
+import { MetaServiceImpl } from './service.js';
+import type { MetaState } from './state.js';
+import type { MetaResult } from './types.js';
+
+export interface MetaServerOptions {
+  /** This node's Raft id (`1`, `2`, ...). */
+  readonly id: string;
+  /** META node id → MetaService address. Founders: every founder, this one included. Joiners: where to ask. */
+  readonly peers: ReadonlyMap<string, string>;
+  /** Data directory: `raft/` (the log) and `snapshots/`. */
+  readonly dir: string;
+  /** Join an existing group instead of founding one (only read when the directory is empty). */
+  readonly join?: boolean;
+  /** The MetaService address others use; defaults to `peers.get(id)`. Raft listens on its next port. */
+  readonly advertise?: string;
+  /** Where the MetaService binds (e.g. `0.0.0.0:8091`); defaults to the advertised address. */
+  readonly listen?: string;
+  /** Where the Raft transport binds; defaults to the Raft address that follows from `advertise`. */
+  readonly raftListen?: string;
+  /** Raft tick (default 100 ms) and election timeout in ticks (default 10: 1–2 s). */
+  readonly tickMs?: number;
+  readonly electionTicks?: number;
+  /** fsync the Raft log (default true; only benchmarks turn it off). */
+  readonly sync?: boolean;
+  /** Commands, reads and membership changes give up after this long (default 5 s). */
+  readonly operationTimeoutMs?: number;
+  /** Snapshot after this many entries (default 8192). */
+  readonly snapshotEntries?: number;
+  /** How long `start` keeps asking the group to add a joining node (default 60 s). */
+  readonly joinTimeoutMs?: number;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  readonly duties?: Partial<LeaderDutiesConfig>;
+  /** How often the leader's duties look at their clocks (default 500 ms). */
+  readonly dutiesTickMs?: number;
+  readonly watchKeepaliveMs?: number;
+  /** Replaces the classic-level log, the snapshot files and the gRPC transport (tests). */
+  readonly raft?: { readonly storage: RaftStorage; readonly snapshots: SnapshotStore; readonly transport: Transport };
+}
+
+const DEFAULTS = {
+  tickMs: 100,
+  electionTicks: 10,
+  operationTimeoutMs: 5000,
+  joinTimeoutMs: 60_000,
+  dutiesTickMs: 500,
+  registerRetryMinMs: 100,
+  registerRetryMaxMs: 2000,
+};
+
+export class MetaServer {
+  private closed = false;
+  private stopping: Promise<void> | null = null;
+  private dutiesTimer: NodeJS.Timeout | null = null;
+  /** MetaService addresses learnt from AddMember before the member registers itself. */
+  private readonly remembered = new Map<string, string>();
+  private addressCache: { index: number; byRaftId: Map<string, string> } = { index: -1, byRaftId: new Map() };
+  private registration: Promise<void> = Promise.resolve();
+
+  private constructor(
+    readonly id: string,
+    /** The MetaService address others use. */
+    readonly address: string,
+    readonly node: RaftNode<AppliedCommand>,
+    readonly stateMachine: ServedStateMachine,
+    readonly duties: LeaderDuties,
+    private readonly grpcServer: grpc.Server,
+    private readonly service: MetaServiceImpl,
+    private readonly peers: ReadonlyMap<string, string>,
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+  ) {}
+
+  static async start(opts: MetaServerOptions): Promise<MetaServer> {
+    const logger = (opts.logger ?? pino({ level: 'info' })).child({ component: 'meta', nodeId: opts.id });
+    const advertise = opts.advertise ?? opts.peers.get(opts.id);
+    if (advertise === undefined) throw new Error(`meta node ${opts.id} has no address: list it in peers or give advertise`);
+    if (!opts.join && !opts.peers.has(opts.id)) throw new Error(`meta node ${opts.id} founds a group but is not among its peers`);
+    const clock = opts.clock ?? systemClock;
+
+    let raft = opts.raft;
+    if (raft === undefined) {
+      mkdirSync(joinPath(opts.dir, 'snapshots'), { recursive: true });
+      const raftPeers: Record<string, string> = {};
+      for (const [id, addr] of opts.peers) raftPeers[id] = raftAddressFor(addr);
+      raft = {
+        storage: await LevelStorage.open(joinPath(opts.dir, 'raft'), { sync: opts.sync ?? true }),
+        snapshots: new FileSnapshotStore(joinPath(opts.dir, 'snapshots')),
+        transport: new GrpcTransport({
+          id: opts.id,
+          listen: opts.raftListen ?? raftAddressFor(opts.listen ?? advertise),
+          advertise: raftAddressFor(advertise),
+          peers: opts.join ? {} : raftPeers,
+        }),
+      };
+    }
+
+    const sm = new ServedStateMachine();
+    const bootstrapAddresses: Record<string, string> = {};
+    for (const [id, addr] of opts.peers) bootstrapAddresses[id] = raftAddressFor(addr);
+    const node = await RaftNode.start<AppliedCommand>({
+      id: opts.id,
+      storage: raft.storage,
+      snapshots: raft.snapshots,
+      transport: raft.transport,
+      stateMachine: sm,
+      ...(opts.join ? {} : { bootstrap: { voters: [...opts.peers.keys()], addresses: bootstrapAddresses } }),
+      tickMs: opts.tickMs ?? DEFAULTS.tickMs,
+      raft: { electionTicks: opts.electionTicks ?? DEFAULTS.electionTicks },
+      operationTimeoutMs: opts.operationTimeoutMs ?? DEFAULTS.operationTimeoutMs,
+      ...(opts.snapshotEntries !== undefined ? { snapshotEntries: opts.snapshotEntries } : {}),
+    });
+
+    const duties = new LeaderDuties({
+      propose: async (cmd) => (await node.apply(encodeCommand(cmd)))?.result,
+      state: () => sm.meta.state,
+      clock,
+      logger: logger.child({ component: 'meta-leader' }),
+      ...(opts.duties !== undefined ? { config: opts.duties } : {}),
+    });
+
+    let server: MetaServer | null = null;
+    const service = new MetaServiceImpl({
+      node,
+      sm,
+      duties,
+      addressOf: (raftId) => server?.addressOf(raftId) ?? opts.peers.get(raftId) ?? '',
+      rememberAddress: (raftId, address) => server?.remembered.set(raftId, address),
+      logger,
+      ...(opts.watchKeepaliveMs !== undefined ? { watchKeepaliveMs: opts.watchKeepaliveMs } : {}),
+    });
+    const grpcServer = new grpc.Server(CHANNEL_OPTIONS);
+    grpcServer.addService(metaService().service, service.handlers());
+    try {
+      await new Promise<number>((resolve, reject) =>
+        grpcServer.bindAsync(opts.listen ?? advertise, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
+      );
+    } catch (err) {
+      service.close();
+      await node.close();
+      throw err;
+    }
+    server = new MetaServer(opts.id, advertise, node, sm, duties, grpcServer, service, opts.peers, logger, clock);
+    server.watchLeadership(opts.dutiesTickMs ?? DEFAULTS.dutiesTickMs);
+    node.on('error', (err) => logger.fatal({ err }, 'raft node failed'));
+
+    try {
+      const conf = node.confState();
+      if (opts.join && conf.voters.length === 0 && conf.learners.length === 0) await server.joinGroup(opts.joinTimeoutMs ?? DEFAULTS.joinTimeoutMs);
+    } catch (err) {
+      await server.close();
+      throw err;
+    }
+    server.registration = server.registerSelf();
+    logger.info({ address: advertise, members: node.confState().voters }, 'meta node started');
+    return server;
+  }
+
+  /** The state this node has applied (not necessarily the newest: see `readIndex`). */
+  get state(): MetaState {
+    return this.stateMachine.meta.state;
+  }
+
+  get isLeader(): boolean {
+    return this.node.role === 'leader';
+  }
+
+  /** The number of open Watch streams. */
+  get watcherCount(): number {
+    return this.service.watcherCount;
+  }
+
+  /** The MetaService address of a META node ('' when unknown). */
+  addressOf(raftId: string): string {
+    const index = this.stateMachine.appliedIndex;
+    if (this.addressCache.index !== index) {
+      const byRaftId = new Map<string, string>();
+      for (const n of this.state.metaNodes()) if (n.status !== 'decommissioned') byRaftId.set(n.raftId, n.rpcAddress);
+      this.addressCache = { index, byRaftId };
+    }
+    return this.addressCache.byRaftId.get(raftId) ?? this.remembered.get(raftId) ?? this.peers.get(raftId) ?? '';
+  }
+
+  /** Resolves once this node has recorded itself in the state (tests and tools). */
+  registered(): Promise<void> {
+    return this.registration;
+  }
+
+  /** Graceful stop: Watch streams end (subscribers move elsewhere), calls in flight get a moment, Raft closes. */
+  close(): Promise<void> {
+    this.stopping ??= this.stop();
+    return this.stopping;
+  }
+
+  private async stop(): Promise<void> {
+    this.closed = true;
+    if (this.dutiesTimer !== null) clearInterval(this.dutiesTimer);
+    this.duties.leadershipLost();
+    this.service.close();
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        this.grpcServer.forceShutdown();
+        resolve();
+      }, 1000);
+      this.grpcServer.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
+    await this.node.close();
+    await this.registration.catch(() => {});
+    this.logger.info('meta node stopped');
+  }
+
+  private watchLeadership(dutiesTickMs: number): void {
+    this.node.on('roleChange', (role) => {
+      if (role !== 'leader') {
+        if (this.duties.isLeading) this.logger.info('no longer the leader; leader duties stop');
+        this.duties.leadershipLost();
+        return;
+      }
+      // Duties read the state: wait until every entry of earlier terms is applied.
+      this.node.barrier().then(
+        () => {
+          if (this.node.role !== 'leader' || this.closed) return;
+          this.logger.info({ term: this.node.term }, 'leader; leader duties start');
+          this.duties.leadershipGained();
+          void this.duties.tick();
+        },
+        (err: unknown) => this.logger.warn({ err }, 'leader barrier failed; duties wait for the next election'),
+      );
+    });
+    this.dutiesTimer = setInterval(() => {
+      this.duties.tick().catch((err: unknown) => this.logger.error({ err }, 'leader duties failed'));
+    }, dutiesTickMs);
+    this.dutiesTimer.unref();
+  }
+
+  private async joinGroup(timeoutMs: number): Promise<void> {
+    const addresses = [...this.peers].filter(([id]) => id !== this.id).map(([, addr]) => addr);
+    if (addresses.length === 0) throw new Error('cannot join: peers names no other meta node');
+    this.logger.info({ peers: addresses }, 'joining the meta group');
+    const client = new MetaClient({ addresses, deadlineMs: timeoutMs, attemptTimeoutMs: Math.max(timeoutMs / 4, 5000) });
+    try {
+      await client.addMember(this.id, this.address);
+    } finally {
+      client.close();
+    }
+    this.logger.info('joined the meta group as a voter');
+  }
+
+  /** Records this node in the state; retried until it sticks or the server stops. */
+  private async registerSelf(): Promise<void> {
+    let delayMs = DEFAULTS.registerRetryMinMs;
+    while (!this.closed) {
+      try {
+        const nowNs = BigInt(this.clock.nowMs()) * 1_000_000n;
+        let r = await this.propose({ type: 'register-meta-node', raftId: this.id, rpcAddress: this.address, httpAddress: '', nowNs });
+        if (r !== undefined && !r.ok && r.error.code === 'node-exists') {
+          const mine = this.state.metaNodes().find((n) => n.raftId === this.id);
+          if (mine === undefined) {
+            this.logger.error({ address: this.address }, 'another meta node is registered with this address; not registering');
+            return;
+          }
+          r = await this.propose({ type: 'update-node', id: mine.id, rpcAddress: this.address, httpAddress: '' });
+        }
+        if (r !== undefined && !r.ok) this.logger.error({ code: r.error.code, reason: r.error.message }, 'registering this meta node was refused');
+        return;
+      } catch (err) {
+        if (this.closed) return;
+        this.logger.debug({ err }, 'registering this meta node failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
+        delayMs = Math.min(delayMs * 2, DEFAULTS.registerRetryMaxMs);
+      }
+    }
+  }
+
+  private async propose(cmd: MetaCommand): Promise<MetaResult | undefined> {
+    return (await this.node.apply(encodeCommand(cmd)))?.result;
+  }
+}
