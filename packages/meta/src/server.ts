@@ -298,7 +298,13 @@ export class MetaServer {
           }
           r = await this.propose({ type: 'update-node', id: mine.id, rpcAddress: this.address, httpAddress: '' });
         }
-        if (r !== undefined && !r.ok) this.logger.error({ code: r.error.code, reason: r.error.message }, 'registering this meta node was refused');
+        if (r !== undefined && !r.ok) {
+          this.logger.error({ code: r.error.code, reason: r.error.message }, 'registering this meta node was refused');
+          return;
+        }
+        // A node removed earlier and added again is back in service.
+        const mine = this.state.metaNodes().find((n) => n.raftId === this.id);
+        if (mine !== undefined && mine.status !== 'up') await this.propose({ type: 'set-node-status', nodeId: mine.id, status: 'up' });
         return;
       } catch (err) {
         if (this.closed) return;

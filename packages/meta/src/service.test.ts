@@ -188,6 +188,8 @@ describe('MetaService', () => {
 
     const after = await client.removeMember('2');
     expect(after.members.map((m) => m.id)).toEqual(['1', '3', '4']);
+    // Its record stays, decommissioned.
+    expect(joiner.state.metaNodes().find((n) => n.raftId === '2')?.status).toBe('decommissioned');
     expect(await client.apply({ type: 'create-database', name: 'after-remove', retentionPolicy: null })).toMatchObject({ result: { ok: true } });
   });
 });

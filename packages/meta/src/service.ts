@@ -208,6 +208,11 @@ export class MetaServiceImpl {
         this.opts.logger.info({ memberId: id }, 'removing meta node');
         await this.opts.node.removeServer(id);
       }
+      // Its record stays, marked so that clients stop sending to it.
+      const record = this.opts.sm.meta.state.metaNodes().find((n) => n.raftId === id);
+      if (record !== undefined && record.status !== 'decommissioned') {
+        await this.opts.node.apply(encodeCommand({ type: 'set-node-status', nodeId: record.id, status: 'decommissioned' }));
+      }
       return { leader: this.leaderHint(), members: this.members() };
     });
   };
