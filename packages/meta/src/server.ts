@@ -309,7 +309,20 @@ export class MetaServer {
       } catch (err) {
         if (this.closed) return;
         this.logger.debug({ err }, 'registering this meta node failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
+        // Most failures are "no leader yet": try again as soon as one is known.
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            clearTimeout(timer);
+            this.node.off('leaderChange', onLeader);
+            resolve();
+          };
+          const onLeader = (leader: string | null): void => {
+            if (leader !== null) done();
+          };
+          const timer = setTimeout(done, delayMs);
+          timer.unref();
+          this.node.on('leaderChange', onLeader);
+        });
         delayMs = Math.min(delayMs * 2, DEFAULTS.registerRetryMaxMs);
       }
     }

@@ -163,7 +163,7 @@ describe('MetaService', () => {
 
   it('adds a META node as a learner, promotes it once caught up, transfers leadership to it, and removes it', async () => {
     cluster = await InProcessMetaCluster.start();
-    await cluster.waitLeader();
+    await cluster.settled();
     const client = cluster.client();
     for (let i = 0; i < 20; i++) await client.apply({ type: 'create-database', name: `db${i}`, retentionPolicy: null });
     await cluster.allocate('4');
