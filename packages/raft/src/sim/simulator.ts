@@ -141,6 +141,8 @@ export class Simulation {
   private readonly leaderOfTerm = new Map<number, NodeId>();
   private readonly entryFacts = new Map<string, { dataHash: number; prevTerm: number | undefined }>();
   private readonly committedTerm: number[] = [];
+  /** The lowest term in which each index was seen committed: leaders of later terms must hold it. */
+  private readonly committedInTerm: number[] = [];
   private readonly appliedHashAt: number[] = [];
   private readonly ackedWrites: { index: number; term: number }[] = [];
   private maxAckedIndex = 0;
@@ -489,6 +491,8 @@ export class Simulation {
         const known = this.committedTerm[i];
         if (known === undefined) this.committedTerm[i] = t;
         else if (known !== t) this.fail(`${node.id} committed term ${t} at ${i}, already committed with term ${known}`);
+        const inTerm = this.committedInTerm[i];
+        if (inTerm === undefined || rd.hardState.term < inTerm) this.committedInTerm[i] = rd.hardState.term;
       }
     }
     if (rd.softState !== null && rd.softState.role === 'leader') {
@@ -513,7 +517,9 @@ export class Simulation {
     const log = node.core.log;
     for (let i = 1; i < this.committedTerm.length; i++) {
       const t = this.committedTerm[i];
-      if (t === undefined) continue;
+      // Only entries committed in an earlier term bind this leader (a stale leader of an older
+      // term, elected late, need not hold what a newer term committed).
+      if (t === undefined || (this.committedInTerm[i] ?? 0) >= node.core.term) continue;
       if (i < log.firstIndex() && (log.snapshot?.index ?? 0) >= i) continue;
       const have = log.termAt(i);
       if (have === undefined && i <= (log.snapshot?.index ?? 0)) continue;
@@ -838,7 +844,8 @@ export class Simulation {
         probe = { node: leader, index: r.index, term: r.term };
         this.pump(leader);
       }
-      return probe.node.appliedIndex >= probe.index && probe.node.core.log.termAt(probe.index) === probe.term;
+      // The global record, not the leader's log: a snapshot may already have compacted the entry.
+      return probe.node.appliedIndex >= probe.index && this.committedTerm[probe.index] === probe.term;
     };
     if (!this.runUntil(committed, deadline)) {
       this.fail(`no leader committed within ${HEAL_DEADLINE_MS}ms after healing (leader: ${this.leaderNode()?.id ?? 'none'})`);
