@@ -12,6 +12,17 @@ export const ERR_DATABASE_NAME_REQUIRED = 'database name required';
 export const ERR_NOT_EXECUTED = 'not executed';
 export const ERR_INVALID_NAME = 'invalid name';
 
+const ITERATOR_TYPE_PREFIXES = ['float', 'integer', 'unsigned', 'boolean', 'string'];
+
+/**
+ * InfluxDB's error for a function over a field type it cannot read. Go prints the input
+ * iterator's type there, and over HTTP that input is always wrapped in an interrupt iterator:
+ * `unsupported mean iterator type: *query.stringInterruptIterator`. `type` is a FieldType.
+ */
+export function unsupportedIteratorType(fn: string, type: number): QueryError {
+  return new QueryError(`unsupported ${fn} iterator type: *query.${ITERATOR_TYPE_PREFIXES[type]}InterruptIterator`);
+}
+
 export function databaseNotFound(db: string): QueryError {
   return new QueryError(`database not found: ${db}`);
 }

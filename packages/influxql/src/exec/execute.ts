@@ -2,7 +2,8 @@
 // InfluxDB's response documents, streamed when the request asked for chunks.
 //
 // Semantics follow InfluxDB 1.x's query.Executor and HTTP handler:
-// - statements run in order; after a failing statement the rest are answered `not executed`;
+// - statements run in order; after a failing statement the rest are answered `not executed`,
+//   with InfluxDB 1.6's numbering (see notExecutedIds);
 // - without `chunked`, one document holds every statement's result, each series whole;
 // - with `chunked`, every series is cut into pieces of at most `chunkSize` rows and each piece is
 //   its own document; `partial: true` marks a series that continues in the next document and a
@@ -150,6 +151,18 @@ async function* pieces(source: AsyncIterable<ResultSeries>, size: number): Async
 }
 
 /**
+ * The ids InfluxDB 1.6 answers `not executed` after statement `failed` of `count` fails. Its
+ * executor numbers them from the failed statement itself and stops one short of the last, so the
+ * failed statement's own error is replaced by `not executed` when more statements follow, and the
+ * last statement gets no result at all (`a; bad; c` answers 0, then 1: not executed).
+ */
+export function notExecutedIds(failed: number, count: number): number[] {
+  const ids: number[] = [];
+  for (let i = failed; i < count - 1; i++) ids.push(i);
+  return ids;
+}
+
+/**
  * Runs every statement of the query and yields response documents: one at the end without
  * `chunked`, one per piece of at most `chunkSize` rows with it.
  *
@@ -164,16 +177,9 @@ export async function* executeQuery(query: string | readonly Statement[], opts: 
   const chunked = opts.chunked === true;
   const chunkSize = opts.chunkSize !== undefined && opts.chunkSize > 0 ? opts.chunkSize : DEFAULT_CHUNK_SIZE;
   const collected: StatementResult[] = [];
-  let failed = false;
 
   for (let id = 0; id < statements.length; id++) {
     const stmt = statements[id]!;
-    if (failed) {
-      const r: StatementResult = { statementId: id, error: ERR_NOT_EXECUTED };
-      if (chunked) yield { results: [r] };
-      else collected.push(r);
-      continue;
-    }
     const messages: Message[] | undefined =
       opts.readOnly && changesState(stmt)
         ? [{ level: 'warning', text: `deprecated use of '${formatStatement(stmt)}' in a read only context, please use a POST request instead` }]
@@ -202,9 +208,15 @@ export async function* executeQuery(query: string | readonly Statement[], opts: 
         }
         collected.push(base(series.length > 0 ? { series } : {}, true));
       } catch (err) {
-        failed = true;
         // InfluxDB sends a failed statement's error without its warnings.
         collected.push(base({ error: statementErrorText(err) }, false));
+        for (const n of notExecutedIds(id, statements.length)) {
+          // InfluxDB's handler merges results by statement id; an error replaces the result before it.
+          const r: StatementResult = { statementId: n, error: ERR_NOT_EXECUTED };
+          if (collected[collected.length - 1]!.statementId === n) collected[collected.length - 1] = r;
+          else collected.push(r);
+        }
+        break;
       }
       continue;
     }
@@ -222,12 +234,13 @@ export async function* executeQuery(query: string | readonly Statement[], opts: 
       }
       yield { results: [base(held === undefined ? {} : { series: [held] }, first)] };
     } catch (err) {
-      failed = true;
       if (held !== undefined) {
         yield { results: [base({ series: [held], partial: true }, first)] };
         first = false;
       }
       yield { results: [base({ error: statementErrorText(err) }, false)] };
+      for (const n of notExecutedIds(id, statements.length)) yield { results: [{ statementId: n, error: ERR_NOT_EXECUTED }] };
+      break;
     }
   }
   if (!chunked) yield { results: collected };

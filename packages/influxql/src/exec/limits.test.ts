@@ -26,9 +26,8 @@ const withLimits = (s: MemoryStore, limits: Partial<QueryLimits>): QueryPorts =>
 describe('query limits', () => {
   it('fails a statement that reads more points than allowed, in InfluxDB words', async () => {
     const s = await store(1000);
-    const doc = await run(withLimits(s, { maxPoints: 300 }), 'SELECT v FROM m; SHOW DATABASES');
+    const doc = await run(withLimits(s, { maxPoints: 300 }), 'SELECT v FROM m');
     expect(doc.results[0]!.error).toMatch(/^max-select-point limit exceeed: \(\d+\/300\)$/);
-    expect(doc.results[1]!.error).toBe('not executed');
     expect((await run(withLimits(s, { maxPoints: 1000 }), 'SELECT count(v) FROM m')).results[0]!.series![0]!.values).toEqual([[0n, 1000n]]);
   });
 

@@ -62,7 +62,7 @@ describe('SHOW statements', () => {
     expect(await names("SHOW MEASUREMENTS WHERE region = ''")).toEqual([['cpu'], ['disk'], ['mem']]);
     expect(await names('SHOW MEASUREMENTS LIMIT 1 OFFSET 1')).toEqual([['disk']]);
     expect(await query(ports, "SHOW MEASUREMENTS WHERE host = 'zzz'")).toEqual({ results: [{ statement_id: 0 }] });
-    expect(await query(ports, 'SHOW MEASUREMENTS ON nope')).toEqual({ results: [{ statement_id: 0, error: 'database not found: nope' }] });
+    expect(await query(ports, 'SHOW MEASUREMENTS ON nope')).toEqual({ results: [{ statement_id: 0 }] });
     expect(await query(ports, 'SHOW MEASUREMENTS', { db: '' })).toEqual({ results: [{ statement_id: 0, error: 'database name required' }] });
   });
 
@@ -268,16 +268,40 @@ describe('catalog statements', () => {
 });
 
 describe('executeQuery', () => {
-  it('stops at the first failing statement and answers the rest not executed', async () => {
+  it('stops at the first failing statement and answers not executed with InfluxDB 1.6 numbering', async () => {
     const { ports } = await setup();
-    expect(await query(ports, 'SHOW DATABASES; SHOW MEASUREMENTS ON nope; SHOW DATABASES; SHOW DATABASES')).toEqual({
+    // 1.6 numbers the not-executed results from the failed statement and stops one short of the
+    // last: the failed statement's own error is replaced, and the last statement has no result.
+    expect(await query(ports, 'SHOW DATABASES; SHOW RETENTION POLICIES ON nope; SHOW DATABASES; SHOW DATABASES')).toEqual({
+      results: [
+        { statement_id: 0, series: [{ name: 'databases', columns: ['name'], values: [['db']] }] },
+        { statement_id: 1, error: 'not executed' },
+        { statement_id: 2, error: 'not executed' },
+      ],
+    });
+    expect(await query(ports, 'SHOW RETENTION POLICIES ON nope; SHOW DATABASES')).toEqual({ results: [{ statement_id: 0, error: 'not executed' }] });
+    // The last statement, or a statement alone, keeps its error.
+    expect(await query(ports, 'SHOW DATABASES; SHOW RETENTION POLICIES ON nope')).toEqual({
       results: [
         { statement_id: 0, series: [{ name: 'databases', columns: ['name'], values: [['db']] }] },
         { statement_id: 1, error: 'database not found: nope' },
-        { statement_id: 2, error: 'not executed' },
-        { statement_id: 3, error: 'not executed' },
       ],
     });
+  });
+
+  it('streams the failed statement and the not-executed results as separate chunks, ids as InfluxDB 1.6 sends them', async () => {
+    const { ports } = await setup();
+    const docs = await collect(ports, 'SHOW RETENTION POLICIES ON nope; SHOW DATABASES; SHOW DATABASES', { chunked: true });
+    expect(docs.map((d) => JSON.parse(formatJson(d)))).toEqual([
+      { results: [{ statement_id: 0, error: 'database not found: nope' }] },
+      { results: [{ statement_id: 0, error: 'not executed' }] },
+      { results: [{ statement_id: 1, error: 'not executed' }] },
+    ]);
+  });
+
+  it('answers SHOW MEASUREMENTS ON a database that does not exist with nothing, as InfluxDB 1.6', async () => {
+    const { ports } = await setup();
+    expect(await query(ports, 'SHOW MEASUREMENTS ON nope')).toEqual({ results: [{ statement_id: 0 }] });
   });
 
   it('warns about state changes in a read-only (GET) request', async () => {

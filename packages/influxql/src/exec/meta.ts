@@ -206,7 +206,11 @@ function forMatchingSeries(
 }
 
 function showMeasurements(stmt: ShowMeasurementsStatement, ctx: StatementContext): StatementOutput {
-  const { shards, condition } = metaShards(ctx, stmt.database === '' ? ctx.db : stmt.database, stmt.condition);
+  const db = stmt.database === '' ? ctx.db : stmt.database;
+  // InfluxDB 1.6 reads measurements from the store's index, which has nothing for an unknown
+  // database: the answer is empty rather than an error (SHOW RETENTION POLICIES does fail).
+  if (db !== '' && ctx.ports.catalog.database(db) === undefined) return NOTHING;
+  const { shards, condition } = metaShards(ctx, db, stmt.condition);
   let names = measurementsOf(shards, stmt.source === null ? [] : [stmt.source]);
   if (condition !== null) {
     names = names.filter((m) => {

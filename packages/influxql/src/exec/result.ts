@@ -45,16 +45,18 @@ export interface ResultDocument {
   readonly error?: string;
 }
 
-/** `epoch=` values: how times are printed; undefined prints RFC3339 strings. */
-export type Epoch = 'ns' | 'n' | 'u' | 'µ' | 'ms' | 's' | 'm' | 'h';
+/**
+ * `epoch=` values: how times are printed; undefined prints RFC3339 strings. InfluxDB 1.6 knows
+ * these and no others: `µ` (which 1.8 added) prints nanoseconds there, and here.
+ */
+export type Epoch = 'ns' | 'n' | 'u' | 'ms' | 's' | 'm' | 'h';
 
-export const EPOCHS: readonly Epoch[] = ['ns', 'n', 'u', 'µ', 'ms', 's', 'm', 'h'];
+export const EPOCHS: readonly Epoch[] = ['ns', 'n', 'u', 'ms', 's', 'm', 'h'];
 
 const EPOCH_DIVISORS: Record<Epoch, bigint> = {
   ns: 1n,
   n: 1n,
   u: 1_000n,
-  µ: 1_000n,
   ms: 1_000_000n,
   s: 1_000_000_000n,
   m: 60_000_000_000n,

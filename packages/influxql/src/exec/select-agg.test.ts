@@ -194,7 +194,7 @@ describe('SELECT aggregates', () => {
       ['SELECT derivative(usage) FROM cpu WHERE time > 0s GROUP BY time(1s)', 'aggregate function required inside the call to derivative'],
       ['SELECT top(usage, 2), mean(usage) FROM cpu', 'selector function top() cannot be combined with other functions'],
       ['SELECT distinct(usage), host FROM cpu', 'aggregate function distinct() cannot be combined with other functions or fields'],
-      ['SELECT mean(note) FROM cpu', 'unsupported mean iterator type: string'],
+      ['SELECT mean(note) FROM cpu', 'unsupported mean iterator type: *query.stringInterruptIterator'],
       ['SELECT usage FROM cpu fill(none)', 'fill(none) must be used with a function'],
       ['SELECT count(usage) FROM cpu WHERE mean(usage) > 1', 'invalid function call in condition: mean(usage)'],
       ['SELECT time FROM cpu', 'at least 1 non-time field must be queried'],

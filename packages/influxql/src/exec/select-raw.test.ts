@@ -68,6 +68,12 @@ describe('SELECT raw', () => {
     expect(await series(ports, 'SELECT host FROM cpu')).toEqual([]);
   });
 
+  it('reads a tag a series does not have as null, as InfluxDB does', async () => {
+    const { ports } = await fixture(['w,loc=x v=1 1000000000', 'w v=2 2000000000']);
+    expect(await series(ports, 'SELECT * FROM w')).toEqual([{ name: 'w', columns: ['time', 'loc', 'v'], values: [[1, 'x', 1], [2, null, 2]] }]);
+    expect(await series(ports, "SELECT v, loc FROM w WHERE loc = ''")).toEqual([{ name: 'w', columns: ['time', 'v', 'loc'], values: [[2, 2, null]] }]);
+  });
+
   it('expands * to fields and tags sorted by name, aliases and resolves duplicate names', async () => {
     const { ports } = await fixture(CPU);
     const s = await series(ports, "SELECT * FROM cpu WHERE host = 'a'");

@@ -65,8 +65,8 @@ describe('partial aggregates', () => {
   });
 
   it('refuse types a function cannot take', () => {
-    expect(() => createAgg(spec('sum'), FieldType.String, opts)).toThrow('unsupported sum iterator type: string');
-    expect(() => createAgg(spec('max'), FieldType.String, opts)).toThrow('unsupported max iterator type: string');
-    expect(() => createAgg(spec('top', { n: 1 }), FieldType.Boolean, opts)).toThrow('unsupported top iterator type: boolean');
+    expect(() => createAgg(spec('sum'), FieldType.String, opts)).toThrow('unsupported sum iterator type: *query.stringInterruptIterator');
+    expect(() => createAgg(spec('max'), FieldType.String, opts)).toThrow('unsupported max iterator type: *query.stringInterruptIterator');
+    expect(() => createAgg(spec('top', { n: 1 }), FieldType.Boolean, opts)).toThrow('unsupported top iterator type: *query.booleanInterruptIterator');
   });
 });

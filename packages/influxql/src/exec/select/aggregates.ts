@@ -9,7 +9,7 @@
 // block or handed out its summary.
 
 import { FieldType } from '@shoal/lineproto';
-import { QueryError } from '../errors.js';
+import { unsupportedIteratorType } from '../errors.js';
 import type { BlockSummary, ColumnChunk, ColumnValues } from '../ports.js';
 import { compareStrings, type Value } from '../result.js';
 import type { AggSpec } from './plan.js';
@@ -20,8 +20,6 @@ export interface OutPoint {
   readonly v: Value;
   readonly aux: readonly Value[] | null;
 }
-
-const TYPE_NAMES = ['float', 'integer', 'unsigned', 'boolean', 'string'];
 
 /** A field value as the result model holds it: integers as bigints, booleans as booleans. */
 export function valueOf(type: FieldType, values: ColumnValues, i: number): Value {
@@ -58,7 +56,7 @@ export abstract class Agg {
 }
 
 function unsupported(name: string, type: FieldType): never {
-  throw new QueryError(`unsupported ${name} iterator type: ${TYPE_NAMES[type]}`);
+  throw unsupportedIteratorType(name, type);
 }
 
 const isNumeric = (t: FieldType): boolean => t === FieldType.Float || t === FieldType.Integer || t === FieldType.Unsigned;

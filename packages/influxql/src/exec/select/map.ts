@@ -364,7 +364,8 @@ function seriesReader(
   const at = new Map<string, number>();
   [...driverNames, ...companionNames].forEach((n, i) => at.set(n, i));
   const fieldValue = (vals: Value[], r: Resolved): Value => {
-    if (r.kind === 'tag') return tagOf(s.tags, r.name);
+    // A series without the tag reads null, not '' (InfluxDB's nil cursor for a blank tag value).
+    if (r.kind === 'tag') return tagOf(s.tags, r.name) || null;
     if (r.kind !== 'field') return null;
     return castValue(vals[at.get(r.name)!]!, r.cast);
   };

@@ -4,7 +4,7 @@
 // iterators skip them. Integer arithmetic wraps at 64 bits as Go's does.
 
 import { FieldType } from '@shoal/lineproto';
-import { QueryError } from '../errors.js';
+import { unsupportedIteratorType } from '../errors.js';
 import type { Value } from '../result.js';
 import type { OutPoint } from './aggregates.js';
 import type { TransformSpec } from './plan.js';
@@ -140,7 +140,7 @@ export function transformOutputType(spec: TransformSpec, input: FieldType): Fiel
 export function createTransform(spec: TransformSpec, input: FieldType, ascending: boolean): Transform {
   const numeric = input === FieldType.Float || input === FieldType.Integer || input === FieldType.Unsigned;
   if (spec.name !== 'elapsed' && !numeric) {
-    throw new QueryError(`unsupported ${spec.name} iterator type: ${['float', 'integer', 'unsigned', 'boolean', 'string'][input]}`);
+    throw unsupportedIteratorType(spec.name, input);
   }
   switch (spec.name) {
     case 'derivative':
