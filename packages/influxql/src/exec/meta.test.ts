@@ -131,6 +131,64 @@ describe('SHOW statements', () => {
     });
   });
 
+  it('SHOW FIELD KEYS lists what the default (or requested) retention policy holds, as InfluxDB 1.6', async () => {
+    const { ports, store, catalog } = await setup();
+    await catalog.createRetentionPolicy('db', { name: 'other', durationNs: 0n, replicaN: 1 }, false);
+    await store.write('db', ['net rx=1i 10', 'cpu extra=1i 10'].join('\n'), 'other');
+    const fieldKeys = async (opts: QueryOptions = {}): Promise<unknown> =>
+      ((await query(ports, 'SHOW FIELD KEYS', opts)) as { results: Array<{ series: Array<{ name: string; values: unknown[] }> }> }).results[0]!.series.map((s) => [
+        s.name,
+        s.values.map((v) => (v as string[])[0]),
+      ]);
+    expect(await fieldKeys()).toEqual([
+      ['cpu', ['idle', 'usage']],
+      ['disk', ['used']],
+      ['mem', ['free']],
+    ]);
+    expect(await fieldKeys({ rp: 'other' })).toEqual([
+      ['cpu', ['extra']],
+      ['net', ['rx']],
+    ]);
+    // A source names its own policy.
+    expect(await query(ports, 'SHOW FIELD KEYS FROM other.net')).toEqual({
+      results: [{ statement_id: 0, series: [{ name: 'net', columns: ['fieldKey', 'fieldType'], values: [['rx', 'integer']] }] }],
+    });
+  });
+
+  it('SHOW ... EXACT CARDINALITY counts as InfluxDB 1.6: series shard by shard, the rest distinct', async () => {
+    const { ports, store } = await setup();
+    // A second shard group (a week later) holding cpu,host=a again and a new cpu,host=d.
+    const week = 7n * 24n * 3600n * 1_000_000_000n;
+    await store.write('db', [`cpu,host=a,region=east usage=9 ${week + 10n}`, `cpu,host=d usage=9 ${week + 10n}`].join('\n'));
+    const counts = async (text: string): Promise<unknown> =>
+      ((await query(ports, text)) as { results: Array<{ series?: Array<{ name?: string; values: unknown[][] }>; error?: string }> }).results[0]!.series?.map(
+        (s) => [s.name ?? '', Number(s.values[0]![0])],
+      );
+    expect(await counts('SHOW SERIES EXACT CARDINALITY')).toEqual([
+      ['cpu', 5],
+      ['disk', 1],
+      ['mem', 1],
+    ]);
+    expect(await counts("SHOW SERIES EXACT CARDINALITY FROM cpu WHERE host = 'a'")).toEqual([['cpu', 2]]);
+    expect(await counts('SHOW SERIES EXACT CARDINALITY WHERE time < 100')).toEqual([
+      ['cpu', 3],
+      ['disk', 1],
+      ['mem', 1],
+    ]);
+    expect(await counts('SHOW MEASUREMENT EXACT CARDINALITY')).toEqual([['', 3]]);
+    expect(await counts('SHOW TAG KEY EXACT CARDINALITY FROM cpu')).toEqual([['cpu', 2]]);
+    expect(await counts('SHOW TAG VALUES EXACT CARDINALITY WITH KEY = host')).toEqual([
+      ['cpu', 4],
+      ['disk', 1],
+      ['mem', 1],
+    ]);
+    expect(await counts('SHOW FIELD KEY EXACT CARDINALITY FROM cpu')).toEqual([['cpu', 2]]);
+    // The estimate needs a sketch Shoal does not keep.
+    expect(await query(ports, 'SHOW SERIES CARDINALITY')).toEqual({
+      results: [{ statement_id: 0, error: 'SHOW SERIES CARDINALITY is not supported yet by this server' }],
+    });
+  });
+
   it('SHOW SERIES lists keys, filtered and paged', async () => {
     const { ports } = await setup();
     expect(await query(ports, 'SHOW SERIES')).toEqual({

@@ -12,7 +12,12 @@ import type {
   Expr,
   Measurement,
   ShowFieldKeysStatement,
+  ShowFieldKeyCardinalityStatement,
+  ShowMeasurementCardinalityStatement,
   ShowMeasurementsStatement,
+  ShowSeriesCardinalityStatement,
+  ShowTagKeyCardinalityStatement,
+  ShowTagValuesCardinalityStatement,
   ShowRetentionPoliciesStatement,
   ShowSeriesStatement,
   ShowTagKeysStatement,
@@ -296,15 +301,30 @@ function showTagValues(stmt: ShowTagValuesStatement, ctx: StatementContext): Sta
   return { series };
 }
 
+/**
+ * InfluxDB 1.6 runs SHOW FIELD KEYS as a SELECT from `_fieldKeys` in the default retention policy
+ * (or the request's `rp`), so it lists what was written to that policy's shards only: a
+ * measurement or field stored only under another policy is not shown.
+ */
 function showFieldKeys(stmt: ShowFieldKeysStatement, ctx: StatementContext): StatementOutput {
-  const db = stmt.database === '' ? ctx.db : stmt.database;
-  const { shards } = metaShards(ctx, db, null);
+  const { sources } = systemSources(ctx, stmt.database === '' ? ctx.db : stmt.database, stmt.sources, null);
+  // Fields actually written to the shards read, by measurement, with the catalog's types.
+  const byName = new Map<string, Map<string, string>>();
+  for (const src of sources) {
+    for (const m of src.measurements) {
+      const written = new Set<string>();
+      for (const shard of src.shards) for (const id of shard.index.match(m)) for (const f of shard.fieldsOf(id)) written.add(f);
+      let fields = byName.get(m);
+      if (fields === undefined) byName.set(m, (fields = new Map()));
+      for (const [k, t] of ctx.ports.catalog.fields(src.db, m)) if (written.has(k) && !fields.has(k)) fields.set(k, FIELD_TYPE_NAMES[t]!);
+    }
+  }
   const series: ResultSeries[] = [];
-  for (const m of measurementsOf(shards, stmt.sources)) {
-    const fields = [...ctx.ports.catalog.fields(db, m)].sort((a, b) => compareStrings(a[0], b[0]));
+  for (const m of [...byName.keys()].sort(compareStrings)) {
+    const fields = [...byName.get(m)!].sort((a, b) => compareStrings(a[0], b[0]));
     const page = limitOffset(fields, stmt.limit, stmt.offset);
     if (page.length === 0) continue;
-    series.push({ name: m, columns: ['fieldKey', 'fieldType'], values: page.map(([k, t]) => [k, FIELD_TYPE_NAMES[t]!]) });
+    series.push({ name: m, columns: ['fieldKey', 'fieldType'], values: page.map(([k, t]) => [k, t]) });
   }
   return { series };
 }
@@ -318,6 +338,134 @@ function showSeries(stmt: ShowSeriesStatement, ctx: StatementContext): Statement
   const page = limitOffset([...keys].sort(compareStrings), stmt.limit, stmt.offset);
   if (page.length === 0) return NOTHING;
   return { series: [{ name: '', columns: ['key'], values: page.map((k) => [k]) }] };
+}
+
+// ---------------------------------------------------------------- cardinality
+
+type CardinalityStatement =
+  | ShowSeriesCardinalityStatement
+  | ShowMeasurementCardinalityStatement
+  | ShowTagKeyCardinalityStatement
+  | ShowFieldKeyCardinalityStatement
+  | ShowTagValuesCardinalityStatement;
+
+/** Where a statement InfluxDB rewrites into a SELECT over a system source reads: shards and measurements. */
+interface SystemSource {
+  readonly db: string;
+  readonly shards: ShardReader[];
+  readonly measurements: string[];
+}
+
+/**
+ * What InfluxDB 1.6 reads for a statement it rewrites into a SELECT over a system source
+ * (`_series`, `_fieldKeys`...): each source keeps its database and retention policy, and a source
+ * without a policy (or no source at all) reads the request's `rp` or the default policy, so
+ * measurements stored only under another policy are not seen. The condition's time range picks
+ * the shard groups; the rest of the condition is returned.
+ */
+function systemSources(ctx: StatementContext, db: string, sources: readonly Source[], cond: Expr | null): { sources: SystemSource[]; condition: Expr | null } {
+  let minNs = MIN_TIME_NS;
+  let maxNs = MAX_TIME_NS;
+  let condition = cond;
+  if (cond !== null && hasTimeExpr(cond)) {
+    const tr = timeRange(cond, ctx.nowNs);
+    minNs = tr.minNs;
+    maxNs = tr.maxNs;
+    condition = tr.condition;
+  }
+  const read = (database: string, policy: string, only: readonly Source[]): SystemSource => {
+    const info = requireDatabase(ctx, database);
+    const rp = policy !== '' ? policy : ctx.rp !== '' ? ctx.rp : info.defaultRetentionPolicy;
+    if (rp === '') throw new QueryError(`default retention policy not set for: ${info.name}`);
+    const shards = mapShards(ctx.ports, database, rp, minNs, maxNs).map((m) => m.reader);
+    return { db: database, shards, measurements: measurementsOf(shards, only) };
+  };
+  if (sources.length === 0) return { sources: [read(db, '', [])], condition };
+  const out = sources.map((src) => {
+    const m = src as Measurement;
+    return read(m.database !== '' ? m.database : db, m.retentionPolicy, [m]);
+  });
+  return { sources: out, condition };
+}
+
+/**
+ * The EXACT cardinalities, as InfluxDB 1.6 computes them by rewriting each into a SELECT:
+ * series are counted shard by shard and the counts added (a series written to three shard groups
+ * counts three times), the others count distinct names, keys or values. Without EXACT and without
+ * any clause InfluxDB answers a sketch's estimate, which Shoal does not keep.
+ */
+function showCardinality(stmt: CardinalityStatement, ctx: StatementContext): StatementOutput {
+  const estimated =
+    !stmt.exact && stmt.sources.length === 0 && stmt.condition === null && stmt.dimensions.length === 0 && stmt.limit === 0n && stmt.offset === 0n;
+  if (estimated || stmt.dimensions.length > 0) throw new QueryError(`${cardinalityName(stmt)} is not supported yet by this server`);
+  const { sources, condition } = systemSources(ctx, stmt.database === '' ? ctx.db : stmt.database, stmt.sources, stmt.condition);
+  const count = (name: string | null, n: number): ResultSeries => ({
+    ...(name === null ? { name: '' } : { name }),
+    columns: ['count'],
+    values: limitOffset([[BigInt(n)]], stmt.limit, stmt.offset),
+  });
+  if (stmt.kind === 'ShowMeasurementCardinalityStatement') {
+    const names = new Set<string>();
+    for (const { shards, measurements } of sources) {
+      for (const m of measurements) {
+        let found = condition === null;
+        if (!found) forMatchingSeries(shards, m, condition, () => (found = true));
+        if (found) names.add(m);
+      }
+    }
+    return names.size === 0 ? NOTHING : { series: [count(null, names.size)] };
+  }
+  // One source is what the statements here are used with; several are answered one after another.
+  const series: ResultSeries[] = [];
+  for (const { shards, measurements } of sources) {
+    for (const m of measurements) {
+      let n = 0;
+      switch (stmt.kind) {
+        case 'ShowSeriesCardinalityStatement':
+          forMatchingSeries(shards, m, condition, () => n++);
+          break;
+        case 'ShowTagKeyCardinalityStatement': {
+          const keys = new Set<string>();
+          forMatchingSeries(shards, m, condition, (tags) => {
+            for (const [k] of tags) keys.add(k);
+          });
+          n = keys.size;
+          break;
+        }
+        case 'ShowTagValuesCardinalityStatement': {
+          const values = new Set<string>();
+          forMatchingSeries(shards, m, condition, (tags) => {
+            for (const [k, v] of tags) if (keyMatches(k, stmt.op, stmt.tagKeyExpr)) values.add(v);
+          });
+          n = values.size;
+          break;
+        }
+        case 'ShowFieldKeyCardinalityStatement': {
+          const fields = new Set<string>();
+          for (const shard of shards) for (const id of shard.index.match(m)) for (const f of shard.fieldsOf(id)) fields.add(f);
+          n = fields.size;
+          break;
+        }
+      }
+      if (n > 0) series.push(count(m, n));
+    }
+  }
+  return { series };
+}
+
+function cardinalityName(stmt: CardinalityStatement): string {
+  switch (stmt.kind) {
+    case 'ShowSeriesCardinalityStatement':
+      return 'SHOW SERIES CARDINALITY';
+    case 'ShowMeasurementCardinalityStatement':
+      return 'SHOW MEASUREMENT CARDINALITY';
+    case 'ShowTagKeyCardinalityStatement':
+      return 'SHOW TAG KEY CARDINALITY';
+    case 'ShowFieldKeyCardinalityStatement':
+      return 'SHOW FIELD KEY CARDINALITY';
+    case 'ShowTagValuesCardinalityStatement':
+      return 'SHOW TAG VALUES CARDINALITY';
+  }
 }
 
 // ---------------------------------------------------------------- catalog changes
@@ -457,6 +605,12 @@ export async function executeMetaStatement(stmt: Statement, ctx: StatementContex
       return showFieldKeys(stmt, ctx);
     case 'ShowSeriesStatement':
       return showSeries(stmt, ctx);
+    case 'ShowSeriesCardinalityStatement':
+    case 'ShowMeasurementCardinalityStatement':
+    case 'ShowTagKeyCardinalityStatement':
+    case 'ShowFieldKeyCardinalityStatement':
+    case 'ShowTagValuesCardinalityStatement':
+      return showCardinality(stmt, ctx);
     case 'CreateDatabaseStatement':
       return createDatabase(stmt, ctx);
     case 'DropDatabaseStatement':
