@@ -221,11 +221,16 @@ describe('three META processes', () => {
     await until('a leader again', () => leaderAmong(), 15_000);
   });
 
-  it('come back with the same state when all three are killed and restarted together', async () => {
+  it('come back with the same state when all three are stopped (one gracefully, two killed) and restarted together', async () => {
     const c = client(cluster.addressList);
     await c.apply({ type: 'create-user', name: 'admin', hash: 'h', admin: true });
     const before = await c.getState(true);
-    for (const id of IDS) await cluster.signal(id, 'SIGKILL');
+    // One stops gracefully (SIGTERM: exit status 0 after closing), the others are killed outright.
+    const graceful = cluster.procs.get(IDS[0]!)!;
+    await cluster.signal(IDS[0]!, 'SIGTERM');
+    expect(graceful.exitCode).toBe(0);
+    expect(cluster.output.get(IDS[0]!)).toContain('"msg":"meta node stopped"');
+    for (const id of IDS.slice(1)) await cluster.signal(id, 'SIGKILL');
     await Promise.all(IDS.map((id) => cluster.start(id)));
     await until('a leader', () => leaderAmong(), 15_000);
     const after = await client(cluster.addressList).getState(true);

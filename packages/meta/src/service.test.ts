@@ -161,6 +161,31 @@ describe('MetaService', () => {
     expect(Date.now() - started).toBeLessThan(1500);
   });
 
+  it('runs the failure detector on the heartbeats DATA nodes send through any node', async () => {
+    cluster = await InProcessMetaCluster.start({ duties: { failureCheckIntervalMs: 20, dataNodeTimeoutMs: 300 }, server: { dutiesTickMs: 20 } });
+    const leader = await cluster.settled();
+    const follower = cluster.followers()[0]!;
+    // The DATA node knows one follower only; the follower names the leader and the client goes there.
+    const dataClient = cluster.client({ addresses: [follower.address] });
+    const out = await dataClient.apply({ type: 'register-data-node', rpcAddress: 'd1:8089', httpAddress: 'd1:8086', nowNs: 0n });
+    const id = out.result.ok ? out.result.value.id : -1;
+    const beating = setInterval(() => void dataClient.heartbeat(id).catch(() => {}), 50);
+    try {
+      await new Promise((r) => setTimeout(r, 800));
+      expect(leader.state.node(id)?.status, 'kept up while beating').toBe('up');
+    } finally {
+      clearInterval(beating);
+    }
+    await until('marked down once silent', () => leader.state.node(id)?.status === 'down', 3000);
+    expect(leader.state.liveDataNodeIds()).toEqual([]);
+    await dataClient.heartbeat(id);
+    // The heartbeat answer comes once the node is back up in the state.
+    expect(leader.state.node(id)?.status).toBe('up');
+    expect(dataClient.leaderAddress).toBe(leader.address);
+    const unknown = await dataClient.heartbeat(999).catch((e: Error) => e);
+    expect(unknown).toMatchObject({ name: 'MetaRequestError', code: grpc.status.NOT_FOUND });
+  });
+
   it('adds a META node as a learner, promotes it once caught up, transfers leadership to it, and removes it', async () => {
     cluster = await InProcessMetaCluster.start();
     await cluster.settled();

@@ -84,7 +84,7 @@ export class InProcessMetaCluster {
       id,
       peers,
       dir: '',
-      tickMs: this.opts.tickMs ?? 10,
+      tickMs: this.opts.tickMs ?? 20,
       electionTicks: this.opts.electionTicks ?? 10,
       operationTimeoutMs: 2000,
       logger: this.logger,
