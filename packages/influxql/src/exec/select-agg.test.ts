@@ -50,6 +50,25 @@ describe('SELECT aggregates', () => {
     expect(await values(ports, 'SELECT sum(idle), count(note) FROM cpu')).toEqual([[[0, 110, 2]]]);
   });
 
+  it('adds floats in the order InfluxDB does: series by series, then merged as its GOMAXPROCS=2 parallel merge orders them', async () => {
+    // Series a..e (key order) each with one point. InfluxDB adds the partials as a, b, c, e, d:
+    // 1e16 + 1 + 1 + 1 rounds back to 1e16 each time, and d cancels it. In key order it would be 1.
+    const { ports } = await fixture(['f,host=a v=1e16 1000000000', 'f,host=b v=1 1000000000', 'f,host=c v=1 1000000000', 'f,host=d v=-1e16 1000000000', 'f,host=e v=1 1000000000']);
+    expect(await values(ports, 'SELECT sum(v) FROM f')).toEqual([[[0, 0]]]);
+  });
+
+  it('re-weights a mean at every level as InfluxDB does (mean times count, added, divided)', async () => {
+    const { ports } = await fixture([
+      'm,host=a v=23.7 1000000000',
+      'm,host=a v=83.8 2000000000',
+      'm,host=a v=47.7 3000000000',
+      'm,host=b v=34.6 1000000000',
+      'm,host=b v=91.8 2000000000',
+    ]);
+    // Adding the five values and dividing gives 56.31999999999999.
+    expect(await values(ports, 'SELECT mean(v) FROM m')).toEqual([[[0, 56.32000000000001]]]);
+  });
+
   it('a lone selector reports its point time; with companions their values at that point', async () => {
     const { ports } = await fixture(CPU);
     expect(await values(ports, 'SELECT max(usage) FROM cpu')).toEqual([[[4, 5]]]);

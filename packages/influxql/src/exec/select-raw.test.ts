@@ -68,6 +68,18 @@ describe('SELECT raw', () => {
     expect(await series(ports, 'SELECT host FROM cpu')).toEqual([]);
   });
 
+  it('orders rows at equal times as InfluxDB sorted merge: by string aux values, else as its heap leaves them', async () => {
+    // Four series with a point at the same time; a tag set lists its series in series-key order.
+    const { ports } = await fixture(['t,host=c v=3i 1000000000', 't,host=a v=1i 1000000000', 't,host=d v=4i 1000000000', 't,host=b v=2i 1000000000']);
+    const rows = async (text: string): Promise<unknown> => (await series(ports, text))[0].values;
+    // Only an integer to compare: Go's heap pops the first series, then the last to the second.
+    expect(await rows('SELECT v FROM t')).toEqual([[1, 1], [1, 4], [1, 3], [1, 2]]);
+    expect(await rows('SELECT v FROM t ORDER BY time DESC')).toEqual([[1, 4], [1, 1], [1, 2], [1, 3]]);
+    // A tag among the values (compared first: InfluxDB keeps them sorted by name) decides.
+    expect(await rows('SELECT v, host FROM t')).toEqual([[1, 1, 'a'], [1, 2, 'b'], [1, 3, 'c'], [1, 4, 'd']]);
+    expect(await rows('SELECT v, host FROM t ORDER BY time DESC')).toEqual([[1, 4, 'd'], [1, 3, 'c'], [1, 2, 'b'], [1, 1, 'a']]);
+  });
+
   it('reads a tag a series does not have as null, as InfluxDB does', async () => {
     const { ports } = await fixture(['w,loc=x v=1 1000000000', 'w v=2 2000000000']);
     expect(await series(ports, 'SELECT * FROM w')).toEqual([{ name: 'w', columns: ['time', 'loc', 'v'], values: [[1, 'x', 1], [2, null, 2]] }]);

@@ -38,6 +38,10 @@ export interface MeasurementSource {
   readonly shards: readonly ShardReader[];
   readonly fields: ReadonlyMap<string, FieldType>;
   readonly tagKeys: ReadonlySet<string>;
+  /** Named by a regex source: InfluxDB merges (and re-reduces) its measurements once more. */
+  readonly viaRegex?: boolean;
+  /** A subquery's output: InfluxDB reduces its points directly, with no per-series partials. */
+  readonly subquery?: boolean;
 }
 
 /** Rows per emitted series piece; executeQuery re-cuts pieces for chunked responses. */
@@ -68,10 +72,18 @@ function normalize(m: Measurement, ctx: StatementContext): { db: string; rp: str
 
 /** The measurements of the statement's sources, merged by name, sorted by name. */
 async function resolveSources(c: CompiledSelect, ctx: StatementContext): Promise<MeasurementSource[]> {
-  const byName = new Map<string, { shards: ShardReader[]; fields: Map<string, FieldType>; tagKeys: Set<string> }>();
-  const add = (name: string, shards: readonly ShardReader[], fields: ReadonlyMap<string, FieldType>, tagKeys: Iterable<string>): void => {
+  const byName = new Map<string, { shards: ShardReader[]; fields: Map<string, FieldType>; tagKeys: Set<string>; viaRegex: boolean; subquery: boolean }>();
+  const add = (
+    name: string,
+    shards: readonly ShardReader[],
+    fields: ReadonlyMap<string, FieldType>,
+    tagKeys: Iterable<string>,
+    how: { viaRegex?: boolean; subquery?: boolean },
+  ): void => {
     let m = byName.get(name);
-    if (m === undefined) byName.set(name, (m = { shards: [], fields: new Map(), tagKeys: new Set() }));
+    if (m === undefined) byName.set(name, (m = { shards: [], fields: new Map(), tagKeys: new Set(), viaRegex: false, subquery: false }));
+    if (how.viaRegex) m.viaRegex = true;
+    if (how.subquery) m.subquery = true;
     for (const s of shards) if (!m.shards.includes(s)) m.shards.push(s);
     for (const [k, t] of fields) if (!m.fields.has(k)) m.fields.set(k, t);
     for (const k of tagKeys) m.tagKeys.add(k);
@@ -79,7 +91,7 @@ async function resolveSources(c: CompiledSelect, ctx: StatementContext): Promise
   const range = readRange(c);
   for (const src of c.stmt.sources) {
     if (src.kind === 'SubQuery') {
-      for (const m of await subquerySource(src.statement, c, ctx)) add(m.name, m.shards, m.fields, m.tagKeys);
+      for (const m of await subquerySource(src.statement, c, ctx)) add(m.name, m.shards, m.fields, m.tagKeys, { subquery: true });
       continue;
     }
     const { db, rp } = normalize(src, ctx);
@@ -94,7 +106,7 @@ async function resolveSources(c: CompiledSelect, ctx: StatementContext): Promise
     for (const name of names) {
       const tagKeys = new Set<string>();
       for (const s of shards) for (const k of s.index.tagKeys(name)) tagKeys.add(k);
-      add(name, shards, ctx.ports.catalog.fields(db, name), tagKeys);
+      add(name, shards, ctx.ports.catalog.fields(db, name), tagKeys, { viaRegex: src.regex !== null });
     }
   }
   return [...byName.entries()].sort((a, b) => compareStrings(a[0], b[0])).map(([name, m]) => ({ name, ...m }));
@@ -337,10 +349,14 @@ export async function* runCompiled(c: CompiledSelect, ctx: StatementContext, opt
         rowsPerGroup,
         useBlockStats: opts.useBlockStats ?? true,
         countSeries: specIndex === 0,
+        perSeries: src.subquery !== true,
       };
       const maps: Array<AsyncGenerator<MapBatch>> = src.shards.map((shard) => mapShard(shard, req, ctx.budget));
       return reduceCall(maps, {
         call: spec,
+        // The statement's own reduce, and for a regex source the measurement's; a subquery's
+        // points get one reduce, which the merge of its one shard stands for.
+        levels: src.subquery === true ? 0 : src.viaRegex === true ? 2 : 1,
         inputType,
         interval: c.interval,
         ascending: c.ascending,

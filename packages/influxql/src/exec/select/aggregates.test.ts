@@ -23,7 +23,7 @@ describe('partial aggregates', () => {
     expect(run(createAgg(spec('max'), FieldType.Boolean, { ...opts, pointTime: false }), [[1, false], [2, true], [3, true]])).toEqual([[100n, true, null]]);
   });
 
-  it('wrap integer sums and spreads at 64 bits and give integer means as floats of the wrapped sum', () => {
+  it('wrap integer sums and spreads at 64 bits and add integer means up as float64, as the mean reducer of InfluxDB does', () => {
     const max = 9223372036854775807n;
     expect(run(createAgg(spec('sum'), FieldType.Integer, opts), [[1, max], [2, 1n]])).toEqual([[100n, -9223372036854775808n, null]]);
     expect(run(createAgg(spec('sum'), FieldType.Unsigned, opts), [[1, 18446744073709551615n], [2, 2n]])).toEqual([[100n, 1n, null]]);

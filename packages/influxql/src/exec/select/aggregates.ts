@@ -2,11 +2,11 @@
 // that partials of other series and shards merge into (the reduce side), with InfluxDB's reducer
 // rules for values, types, ties and times (query/call_iterator.go, query/functions.go).
 //
-// Determinism: a float sum (sum, mean) is accumulated per piece — the run of a chunk's points that
-// falls in one bucket, added up from 0 in time order — and pieces, series and shards are merged in
-// a fixed order. A block summary is exactly such a piece (its sum is computed the same way when the
-// block is written), so an aggregate gives bit-identical results whether the reader decoded the
-// block or handed out its summary.
+// Floats are added exactly as InfluxDB adds them: a series' points of one bucket one by one in read
+// order, then (merge) the series' partials in the order InfluxDB's merge iterators produce them
+// (merge-order.ts), then the shards' partials likewise. A mean is re-weighted at every level as
+// InfluxDB's mean reducer does (mean × count, summed, divided). A block summary stands in for a
+// block's points only where the result is the same to the bit (statsFit).
 
 import { FieldType } from '@shoal/lineproto';
 import { unsupportedIteratorType } from '../errors.js';
@@ -48,7 +48,15 @@ export abstract class Agg {
   addStats(_s: BlockSummary): void {
     throw new Error('aggregate cannot use block statistics');
   }
-  /** Folds another partial of the same call into this one (the other comes later in merge order). */
+  /** Whether adding this summary now gives the bits adding its points one by one would. */
+  statsFit(_s: BlockSummary, _descending: boolean): boolean {
+    return true;
+  }
+  /**
+   * Folds another partial of the same call into this one, as InfluxDB's reducer one level up
+   * folds the point the level below emitted (the other comes later in merge order). Aggregates
+   * that need every value (median...) append the other's values instead.
+   */
   abstract merge(other: Agg): void;
   /** The output points of the bucket starting at `bucket` (time already made reportable). */
   abstract result(bucket: bigint): OutPoint[];
@@ -89,14 +97,16 @@ function sumIntegers(values: ColumnValues, lo: number, hi: number): bigint {
   return big + BigInt(acc);
 }
 
-/** A float sum of [lo, hi) from 0 in ascending time order. */
-function sumFloats(values: ColumnValues, lo: number, hi: number, descending: boolean): number {
+/** `s` plus the floats [lo, hi) one by one, in read order. */
+function addFloats(s: number, values: ColumnValues, lo: number, hi: number, descending: boolean): number {
   const f = values as Float64Array;
-  let s = 0;
   if (descending) for (let i = hi - 1; i >= lo; i--) s += f[i]!;
   else for (let i = lo; i < hi; i++) s += f[i]!;
   return s;
 }
+
+/** Integers below this magnitude (2^53) convert to float64 exactly, and so do their sums while they stay below. */
+const EXACT_FLOAT_INT = 2 ** 53;
 
 // ---------------------------------------------------------------- count, sum, mean, spread
 
@@ -126,39 +136,104 @@ class SumAgg extends Agg {
   n = 0;
   fsum = 0;
   isum = 0n;
-  constructor(type: FieldType, private readonly mean: boolean) {
+  constructor(type: FieldType) {
     super(type);
-    if (!isNumeric(type)) unsupported(mean ? 'mean' : 'sum', type);
+    if (!isNumeric(type)) unsupported('sum', type);
   }
   addPoint(_t: bigint, v: Value): void {
-    this.n++;
-    if (this.type === FieldType.Float) this.fsum += v as number;
+    if (this.type === FieldType.Float) this.fsum = this.n === 0 ? (v as number) : this.fsum + (v as number);
     else this.isum += v as bigint;
+    this.n++;
   }
   override addColumn(c: ColumnChunk, lo: number, hi: number, descending: boolean): void {
+    if (hi <= lo) return;
+    if (this.type === FieldType.Float) {
+      const f = c.values as Float64Array;
+      // InfluxDB's sum starts from the first value (so -0 stays -0), then adds one by one.
+      const first = descending ? hi - 1 : lo;
+      let s = this.n === 0 ? f[first]! : this.fsum + f[first]!;
+      s = descending ? addFloats(s, f, lo, hi - 1, true) : addFloats(s, f, lo + 1, hi, false);
+      this.fsum = s;
+    } else this.isum += sumIntegers(c.values, lo, hi);
     this.n += hi - lo;
-    if (this.type === FieldType.Float) this.fsum += sumFloats(c.values, lo, hi, descending);
-    else this.isum += sumIntegers(c.values, lo, hi);
+  }
+  override statsFit(_s: BlockSummary, descending: boolean): boolean {
+    // A summary's float sum runs from the block's first point: the series' own sum only when
+    // nothing came before it in this bucket and points are read in ascending order.
+    return this.type !== FieldType.Float || (this.n === 0 && !descending);
   }
   override addStats(s: BlockSummary): void {
-    this.n += s.count;
     if (this.type === FieldType.Float) this.fsum += s.sum as number;
     else this.isum += s.sum as bigint;
+    this.n += s.count;
   }
   merge(o: SumAgg): void {
-    this.n += o.n;
-    this.fsum += o.fsum;
+    if (o.n === 0) return;
+    this.fsum = this.n === 0 ? o.fsum : this.fsum + o.fsum;
     this.isum += o.isum;
+    this.n += o.n;
   }
   result(bucket: bigint): OutPoint[] {
-    if (this.mean) {
-      const sum = this.type === FieldType.Float ? this.fsum : Number(wrap(this.type, this.isum));
-      return [{ t: bucket, v: sum / this.n, aux: null }];
-    }
     return [{ t: bucket, v: this.type === FieldType.Float ? this.fsum : wrap(this.type, this.isum), aux: null }];
   }
   get empty(): boolean {
     return this.n === 0;
+  }
+}
+
+/**
+ * InfluxDB's mean reducer: values are added one by one as float64 (integers converted first) and
+ * counted; one level up, each partial counts as its mean times its count (or as its mean alone
+ * when it holds one point), so every level re-rounds.
+ */
+class MeanAgg extends Agg {
+  count = 0;
+  sum = 0;
+  constructor(type: FieldType) {
+    super(type);
+    if (!isNumeric(type)) unsupported('mean', type);
+  }
+  addPoint(_t: bigint, v: Value): void {
+    this.sum += typeof v === 'bigint' ? Number(this.type === FieldType.Unsigned ? BigInt.asUintN(64, v) : v) : (v as number);
+    this.count++;
+  }
+  override addColumn(c: ColumnChunk, lo: number, hi: number, descending: boolean): void {
+    // Integers arrive as doubles while they are safe integers: the same float64 Go converts them to.
+    if (c.values instanceof Float64Array) {
+      this.sum = addFloats(this.sum, c.values, lo, hi, descending);
+      this.count += hi - lo;
+      return;
+    }
+    super.addColumn(c, lo, hi, descending);
+  }
+  override statsFit(s: BlockSummary, descending: boolean): boolean {
+    if (this.type === FieldType.Float) return this.count === 0 && !descending;
+    // Integer sums are exact in float64 while every partial sum stays below 2^53: then adding
+    // the block's exact sum at once gives what adding its points one by one gives.
+    const lo = Math.abs(Number(s.min as bigint | number));
+    const hi = Math.abs(Number(s.max as bigint | number));
+    return Math.abs(this.sum) + Math.max(lo, hi) * s.count < EXACT_FLOAT_INT;
+  }
+  override addStats(s: BlockSummary): void {
+    this.sum += Number(s.sum as number | bigint);
+    this.count += s.count;
+  }
+  merge(o: MeanAgg): void {
+    if (o.count === 0) return;
+    const mean = o.sum / o.count;
+    if (o.count >= 2) {
+      this.sum += mean * o.count;
+      this.count += o.count;
+    } else {
+      this.sum += mean;
+      this.count++;
+    }
+  }
+  result(bucket: bigint): OutPoint[] {
+    return [{ t: bucket, v: this.sum / this.count, aux: null }];
+  }
+  get empty(): boolean {
+    return this.count === 0;
   }
 }
 
@@ -502,9 +577,9 @@ export function createAgg(spec: AggSpec, type: FieldType, opts: AggOptions): Agg
     case 'count':
       return spec.countDistinct ? new ValuesAgg(type, 'countDistinct', 0, false) : new CountAgg(type);
     case 'sum':
-      return new SumAgg(type, false);
+      return new SumAgg(type);
     case 'mean':
-      return new SumAgg(type, true);
+      return new MeanAgg(type);
     case 'spread':
       return new SpreadAgg(type);
     case 'min':
@@ -522,6 +597,27 @@ export function createAgg(spec: AggSpec, type: FieldType, opts: AggOptions): Agg
     case 'top':
     case 'bottom':
       return new TopBottomAgg(type, spec.name === 'top', spec.n, opts.tagArgs, opts.ascending);
+  }
+}
+
+/**
+ * Whether InfluxDB computes the call in the storage engine, series by series, and merges the
+ * series' partials (count, sum, mean, min, max, first, last), rather than feeding every point of a
+ * group, merged by time, to one reducer.
+ */
+export function isPushdown(spec: AggSpec): boolean {
+  switch (spec.name) {
+    case 'count':
+      return !spec.countDistinct;
+    case 'sum':
+    case 'mean':
+    case 'min':
+    case 'max':
+    case 'first':
+    case 'last':
+      return true;
+    default:
+      return false;
   }
 }
 

@@ -1,7 +1,10 @@
 // The map side of a SELECT: what one shard contributes to one call (or to the raw columns) of
-// one measurement. The shard's series are grouped by the GROUP BY tags; each group yields, in
-// group order, either raw rows merged by time across its series or, per bucket, a partial
-// aggregate. Partials are merged across shards on the reduce side (reduce.ts); a distributed
+// one measurement. The shard's series are grouped by the GROUP BY tags (InfluxDB's tag sets, each
+// holding its series in series-key order); each group yields, in group order, either raw rows
+// merged by time across its series or, per bucket, a partial aggregate. Both follow InfluxDB's
+// iterators step by step (merge-order.ts): rows at equal times come in the order its heap gives
+// them, and a partial is built as InfluxDB builds it — per series, then merged in its merge
+// iterators' order — so that floats come out identical. Partials are merged across shards on the reduce side (reduce.ts); a distributed
 // coordinator can run this function next to the shard and ship what it yields.
 //
 // Memory stays bounded: a group is read bucket by bucket (aggregates) or row by row (raw), with
@@ -14,7 +17,8 @@ import type { QueryBudget } from '../context.js';
 import { castValue, evalBool } from '../eval.js';
 import type { BlockSummary, ColumnChunk, FieldChunk, ShardReader } from '../ports.js';
 import { compareStrings, type Value } from '../result.js';
-import { createAgg, usesStats, valueOf, type Agg, type OutPoint } from './aggregates.js';
+import { createAgg, isPushdown, usesStats, valueOf, type Agg, type OutPoint } from './aggregates.js';
+import { heapInit, heapPop, heapPush, parallelMerge, QueuedStream, Buffered, type Less } from './merge-order.js';
 import { window, type AggSpec, type Interval } from './plan.js';
 
 /** How an identifier resolves in one measurement. */
@@ -75,6 +79,11 @@ export interface MapRequest {
   readonly useBlockStats: boolean;
   /** Count the series read against the series limit (once per statement and shard, not per call). */
   readonly countSeries: boolean;
+  /**
+   * Reduce a pushed-down call (count, sum, mean...) series by series before merging, as InfluxDB's
+   * storage engine does; false for a subquery's output, whose points InfluxDB reduces directly.
+   */
+  readonly perSeries: boolean;
 }
 
 /** A row: the main field's value (null for the raw columns of a raw query) and the auxiliary values. */
@@ -262,6 +271,8 @@ class RowReader {
 interface SeriesPlan {
   readonly shard: ShardReader;
   readonly id: number;
+  /** The series key, which orders a tag set's series. */
+  readonly key: string;
   readonly tags: ReadonlyArray<readonly [string, string]>;
   /** What remains of the condition for this series' points; true when nothing does. */
   readonly cond: Expr | true;
@@ -323,15 +334,49 @@ export async function* mapShard(shard: ShardReader, req: MapRequest, budget: Que
       for (const d of req.dims) tags[d] = tagOf(meta.tags, d);
       groups.set(key, (g = { tags, series: [] }));
     }
-    g.series.push({ shard, id, tags: meta.tags, cond: sc === true ? true : sc });
+    g.series.push({ shard, id, key: meta.key, tags: meta.tags, cond: sc === true ? true : sc });
   }
   const keys = [...groups.keys()].sort(compareStrings);
   if (!req.ascending) keys.reverse();
+  const less = rowLess(req.ascending, auxCompareOrder(req.aux));
   for (const key of keys) {
     const g = groups.get(key)!;
-    if (req.agg === undefined) yield* rawGroup(key, g.tags, g.series, req, main, aux, isField, budget);
-    else yield* bucketGroup(key, g.tags, g.series, req, req.agg, main!, aux, isField, budget);
+    // A tag set's series in series-key order, reversed for a descending query (TagSet.Reverse).
+    const series = g.series.slice().sort((a, b) => compareStrings(a.key, b.key));
+    if (!req.ascending) series.reverse();
+    if (req.agg === undefined) yield* rawGroup(key, g.tags, series, req, main, aux, isField, less, budget);
+    else yield* bucketGroup(key, g.tags, series, req, req.agg, main!, aux, isField, less, budget);
   }
+}
+
+/**
+ * The order InfluxDB compares auxiliary values in: its query options hold them sorted by name,
+ * whatever order the fields name them in.
+ */
+function auxCompareOrder(aux: readonly VarRef[]): number[] {
+  return aux.map((_, i) => i).sort((a, b) => compareStrings(aux[a]!.name, aux[b]!.name) || a - b);
+}
+
+/**
+ * InfluxDB's sorted-merge comparison of two rows of one group: by time, then by the auxiliary
+ * values while both are strings (a tag, a string field); anything else — a number, a null — ends
+ * the comparison as "not less", leaving the tie to the heap.
+ */
+function rowLess(ascending: boolean, auxOrder: readonly number[]): Less<RawRow> {
+  return (x, y) => {
+    if (x.t !== y.t) return ascending ? x.t < y.t : x.t > y.t;
+    const xa = x.aux;
+    const ya = y.aux;
+    if (xa === null || ya === null || xa.length === 0 || xa.length !== ya.length) return false;
+    for (const i of auxOrder) {
+      const a = xa[i];
+      const b = ya[i];
+      if (typeof a !== 'string' || typeof b !== 'string') return false;
+      if (a === b) continue;
+      return ascending ? compareStrings(a, b) < 0 : compareStrings(a, b) > 0;
+    }
+    return false;
+  };
 }
 
 /** The reader of one series' rows, the condition on them, and how to turn one into a RawRow. */
@@ -393,10 +438,11 @@ async function* rawGroup(
   main: Resolved | null,
   aux: readonly Resolved[],
   isField: IsField,
+  less: Less<RawRow>,
   budget: QueryBudget,
+  rowsPerGroup = req.rowsPerGroup,
 ): AsyncGenerator<MapBatch> {
-  const before = req.ascending ? (a: bigint, b: bigint) => a < b : (a: bigint, b: bigint) => a > b;
-  // One buffered batch of rows per series; rows leave in time order, ties in series order.
+  // One buffered batch of rows per series; rows leave in InfluxDB's sorted-merge order.
   const heads = series.map((s) => ({ ...seriesReader(s, req, main, aux, isField, budget), buf: [] as RawRow[], at: 0, done: false }));
   const refill = async (h: (typeof heads)[number]): Promise<void> => {
     while (!h.done && h.at >= h.buf.length) {
@@ -411,67 +457,37 @@ async function* rawGroup(
     }
   };
   try {
-    yield* mergeRows(key, tags, heads, refill, before, req.rowsPerGroup);
+    yield* mergeRows(key, tags, heads, refill, less, rowsPerGroup);
   } finally {
     for (const h of heads) await h.reader.close();
   }
 }
 
+/**
+ * The rows of a group's series merged as InfluxDB's sorted merge iterator merges them: a Go heap
+ * of the series, popped for the smallest row and pushed back with the series' next row.
+ */
 async function* mergeRows<H extends { buf: RawRow[]; at: number; done: boolean }>(
   key: string,
   tags: Record<string, string>,
   heads: H[],
   refill: (h: H) => Promise<void>,
-  before: (a: bigint, b: bigint) => boolean,
+  less: Less<RawRow>,
   rowsPerGroup: number,
 ): AsyncGenerator<MapBatch> {
   for (const h of heads) await refill(h);
-  // A binary heap of series indices ordered by their next row's time, ties by series order.
-  const less = (a: number, b: number): boolean => {
-    const ta = heads[a]!.buf[heads[a]!.at]!.t;
-    const tb = heads[b]!.buf[heads[b]!.at]!.t;
-    return before(ta, tb) || (ta === tb && a < b);
-  };
-  const heap: number[] = [];
-  const up = (i: number): void => {
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!less(heap[i]!, heap[p]!)) break;
-      [heap[i], heap[p]] = [heap[p]!, heap[i]!];
-      i = p;
-    }
-  };
-  const down = (i: number): void => {
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < heap.length && less(heap[l]!, heap[m]!)) m = l;
-      if (r < heap.length && less(heap[r]!, heap[m]!)) m = r;
-      if (m === i) return;
-      [heap[i], heap[m]] = [heap[m]!, heap[i]!];
-      i = m;
-    }
-  };
-  heads.forEach((h, i) => {
-    if (!h.done) {
-      heap.push(i);
-      up(heap.length - 1);
-    }
-  });
+  const itemLess: Less<H> = (a, b) => less(a.buf[a.at]!, b.buf[b.at]!);
+  const heap = heads.filter((h) => !h.done);
+  heapInit(heap, itemLess);
   let emitted = 0;
   let out: RawRow[] = [];
   while (heap.length > 0) {
-    const h = heads[heap[0]!]!;
+    const h = heapPop(heap, itemLess);
     out.push(h.buf[h.at++]!);
     emitted++;
-    if (h.at >= h.buf.length) await refill(h);
-    if (h.done) {
-      heap[0] = heap[heap.length - 1]!;
-      heap.pop();
-    }
-    if (heap.length > 0) down(0);
     if (rowsPerGroup > 0 && emitted >= rowsPerGroup) break;
+    if (h.at >= h.buf.length) await refill(h);
+    if (!h.done) heapPush(heap, h, itemLess);
     if (out.length >= ROWS_PER_BATCH) {
       yield { key, tags, rows: out };
       out = [];
@@ -514,7 +530,7 @@ class ColumnFeeder implements Feeder {
     while (c.has() || (await c.ready())) {
       if (c.stats !== null) {
         const s = c.stats;
-        if (s.minTime >= start && s.maxTime < end) {
+        if (s.minTime >= start && s.maxTime < end && agg.statsFit(s, desc)) {
           agg.addStats(s);
           c.stats = null;
           continue;
@@ -585,14 +601,23 @@ async function* bucketGroup(
   main: Resolved,
   aux: readonly Resolved[],
   isField: IsField,
+  less: Less<RawRow>,
   budget: QueryBudget,
 ): AsyncGenerator<MapBatch> {
   if (main.kind !== 'field') return;
   const desc = !req.ascending;
-  const tagArgs = aux.map((a, i) => (a.kind === 'tag' ? i : -1)).filter((i) => i >= 0);
+  // top/bottom group by the tags among their own arguments, which come first among the aux values.
+  const tagArgs: number[] = [];
+  for (let i = 0; i < spec.extraRefs.length; i++) if (aux[i]?.kind === 'tag') tagArgs.push(i);
   const outType = castType(main);
   const fresh = (): Agg => createAgg(spec, outType, { pointTime: req.pointTime, tagArgs, ascending: req.ascending });
   fresh(); // fails early for unsupported types
+  const perSeries = isPushdown(spec) && req.perSeries;
+  if (!perSeries && !(tagArgs.length > 0 || spec.name === 'spread')) {
+    // InfluxDB feeds every point of the group, merged by time, to one reducer.
+    yield* orderedBuckets(key, tags, series, req, main, aux, isField, less, budget, fresh);
+    return;
+  }
   const stats = req.useBlockStats && main.cast === 'unknown' && usesStats(spec, main.type, req.pointTime);
   const feeders: Feeder[] = series.map((s) => {
     if (s.cond === true && aux.length === 0 && outType === main.type) {
@@ -601,15 +626,122 @@ async function* bucketGroup(
     return new RowFeeder(seriesReader(s, req, main, aux, isField, budget));
   });
   try {
-    yield* buckets(key, tags, feeders, req, fresh);
+    if (perSeries) yield* seriesBuckets(key, tags, feeders, req, fresh);
+    else yield* buckets(key, tags, feeders, req, fresh);
   } finally {
     for (const f of feeders) await f.close();
   }
 }
 
+/** The bucket [start, end) holding `t`: the whole range without GROUP BY time. */
+function bucketOf(t: bigint, req: MapRequest): [bigint, bigint] {
+  if (req.interval.durationNs === 0n) return [req.minNs, req.maxNs + 1n];
+  return window(t, req.interval);
+}
+
+/** Partials of a call InfluxDB does not push down (median, stddev...): every row of the group in merge order. */
+async function* orderedBuckets(
+  key: string,
+  tags: Record<string, string>,
+  series: readonly SeriesPlan[],
+  req: MapRequest,
+  main: Resolved,
+  aux: readonly Resolved[],
+  isField: IsField,
+  less: Less<RawRow>,
+  budget: QueryBudget,
+  fresh: () => Agg,
+): AsyncGenerator<MapBatch> {
+  let agg: Agg | null = null;
+  let start = 0n;
+  let end = 0n;
+  let out: Bucket[] = [];
+  for await (const batch of rawGroup(key, tags, series, req, main, aux, isField, less, budget, 0)) {
+    for (const r of batch.rows!) {
+      if (agg === null || r.t < start || r.t >= end) {
+        if (agg !== null && !agg.empty) out.push({ start, agg });
+        [start, end] = bucketOf(r.t, req);
+        agg = fresh();
+      }
+      if (r.v !== null) agg.addPoint(r.t, r.v, r.aux);
+    }
+    if (out.length >= ROWS_PER_BATCH) {
+      yield { key, tags, buckets: out };
+      out = [];
+    }
+  }
+  if (agg !== null && !agg.empty) out.push({ start, agg });
+  if (out.length > 0) yield { key, tags, buckets: out };
+}
+
+/** A series' partial of one bucket, as the point InfluxDB's merge iterators order. */
+interface SeriesPartial {
+  readonly window: bigint;
+  readonly series: number;
+}
+
+const partialKey = (p: SeriesPartial): { group: string; window: bigint } => ({ group: '', window: p.window });
+
+/**
+ * Partials of a call InfluxDB pushes down (count, sum, mean, min, max, first, last): each series
+ * reduces its own points of a bucket, then the series' partials are merged in the order of
+ * InfluxDB's parallel merge of the tag set (merge-order.ts), bucket by bucket.
+ */
+async function* seriesBuckets(key: string, tags: Record<string, string>, feeders: Feeder[], req: MapRequest, fresh: () => Agg): AsyncGenerator<MapBatch> {
+  const desc = !req.ascending;
+  const windowOf = (t: bigint): bigint => bucketOf(t, req)[0];
+  const leaves = feeders.map(() => new QueuedStream<SeriesPartial>());
+  /** Each series' next bucket with data (already queued on its leaf), or null when it has no more. */
+  const pending: Array<bigint | null> = [];
+  const advance = async (i: number): Promise<void> => {
+    const f = feeders[i]!;
+    if (await f.prime()) {
+      const w = windowOf(f.head());
+      pending[i] = w;
+      leaves[i]!.push({ window: w, series: i });
+    } else {
+      pending[i] = null;
+      leaves[i]!.end();
+    }
+  };
+  for (let i = 0; i < feeders.length; i++) await advance(i);
+  const order = new Buffered(parallelMerge(leaves, partialKey, req.ascending));
+  const partials: Array<Agg | null> = feeders.map(() => null);
+  let out: Bucket[] = [];
+  for (;;) {
+    let w: bigint | null = null;
+    for (const p of pending) if (p !== null && (w === null || (desc ? p > w : p < w))) w = p;
+    if (w === null) break;
+    const [start, end] = bucketOf(w, req);
+    for (let i = 0; i < feeders.length; i++) {
+      if (pending[i] !== w) continue;
+      const a = fresh();
+      await feeders[i]!.feed(start, end, a);
+      partials[i] = a;
+      await advance(i);
+    }
+    const combined = fresh();
+    for (;;) {
+      const p = order.next();
+      if (p === null) break;
+      if (p.window !== w) {
+        order.unread(p);
+        break;
+      }
+      combined.merge(partials[p.series]!);
+      partials[p.series] = null;
+    }
+    if (!combined.empty) out.push({ start: w, agg: combined });
+    if (out.length >= ROWS_PER_BATCH) {
+      yield { key, tags, buckets: out };
+      out = [];
+    }
+  }
+  if (out.length > 0) yield { key, tags, buckets: out };
+}
+
 async function* buckets(key: string, tags: Record<string, string>, feeders: Feeder[], req: MapRequest, fresh: () => Agg): AsyncGenerator<MapBatch> {
   const desc = !req.ascending;
-  const iv = req.interval;
   let out: Bucket[] = [];
   for (;;) {
     let t: bigint | undefined;
@@ -619,14 +751,7 @@ async function* buckets(key: string, tags: Record<string, string>, feeders: Feed
       if (t === undefined || (desc ? h > t : h < t)) t = h;
     }
     if (t === undefined) break;
-    let start: bigint;
-    let end: bigint;
-    if (iv.durationNs === 0n) {
-      start = req.minNs;
-      end = req.maxNs + 1n;
-    } else {
-      [start, end] = window(t, iv);
-    }
+    const [start, end] = bucketOf(t, req);
     const agg = fresh();
     for (const f of feeders) await f.feed(start, end, agg);
     if (!agg.empty) out.push({ start, agg });

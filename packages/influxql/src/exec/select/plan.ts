@@ -809,7 +809,9 @@ export function callSpec(call: Call, c: CompiledSelect, selector: boolean, auxRe
     agg: { name, countDistinct, percentile, n, extraRefs },
     field,
     transforms,
-    auxRefs: isTopBottom ? extraRefs : selector ? auxRefs : [],
+    // top/bottom carry their own arguments first (tags among them group the points), then the
+    // statement's other fields and tags.
+    auxRefs: isTopBottom ? [...extraRefs, ...auxRefs.filter((r) => !extraRefs.some((e) => e.name === r.name && e.dataType === r.dataType))] : selector ? auxRefs : [],
     pointTime,
     fill: c.interval.durationNs !== 0n && c.fill !== 'none' && !isTopBottom && name !== 'distinct',
     minNs,

@@ -1,13 +1,17 @@
 // The reduce side of a SELECT: merging what every shard mapped for one call into one stream per
 // group, then turning buckets into points (with fill), applying transformations and LIMIT/OFFSET.
-// Shards are merged in a fixed order, so the same data gives the same floats wherever it lives.
+// Partials of one bucket from several shards are merged in the order InfluxDB's merge iterator
+// over the shards hands them on (merge-order.ts), and re-reduced once more for each level
+// InfluxDB stacks above it (the measurement, for a regex source, and the statement), so that
+// floats come out as InfluxDB's do.
 
 import { FieldType } from '@shoal/lineproto';
 import type { FillOption } from '../../ast.js';
 import { MIN_TIME_NS } from '../../time-range.js';
 import { floatToInt64 } from '../eval.js';
 import { compareStrings, type Value } from '../result.js';
-import type { Agg, OutPoint } from './aggregates.js';
+import { createAgg, isPushdown, type Agg, type OutPoint } from './aggregates.js';
+import { Buffered, MergeStream, type PointStream } from './merge-order.js';
 import type { Bucket, MapBatch, RawRow } from './map.js';
 import { windowStart, type CallSpec, type Interval } from './plan.js';
 import { zoneOffsetNs } from '../zone.js';
@@ -103,6 +107,12 @@ async function* groupItems<T extends RawRow | Bucket>(
 
 export interface CallReduce {
   readonly call: CallSpec;
+  /**
+   * How many times InfluxDB reduces a pushed-down call's merged partials again above the merge of
+   * the shards: once for the statement, once more for a measurement a regex source named. A
+   * mean is re-weighted each time; other calls come out unchanged.
+   */
+  readonly levels: number;
   /** Type of the field the call reads, in this measurement (after any cast). */
   readonly inputType: FieldType;
   readonly interval: Interval;
@@ -276,16 +286,152 @@ class Tail {
   }
 }
 
+/** One shard's buckets, with enough look-ahead buffered for the merge emulation to run synchronously. */
+class ShardBuckets implements PointStream<ShardBucket> {
+  private items: ShardBucket[] = [];
+  private pos = 0;
+  private done = false;
+  constructor(
+    private readonly it: AsyncIterator<MapBatch>,
+    private readonly shard: number,
+  ) {}
+  /** Buffers at least `n` buckets, or all that are left. */
+  async ensure(n: number): Promise<void> {
+    while (!this.done && this.items.length - this.pos < n) {
+      const r = await this.it.next();
+      if (r.done) {
+        this.done = true;
+        break;
+      }
+      if (this.pos > 0) {
+        this.items = this.items.slice(this.pos);
+        this.pos = 0;
+      }
+      for (const b of r.value.buckets!) this.items.push({ key: r.value.key, tags: r.value.tags, bucket: b, shard: this.shard });
+    }
+  }
+  next(): ShardBucket | null {
+    if (this.pos < this.items.length) return this.items[this.pos++]!;
+    if (this.done) return null;
+    throw new Error('merge order: a shard was read beyond its buffered buckets');
+  }
+  async close(): Promise<void> {
+    if (!this.done) await this.it.return?.(undefined);
+    this.done = true;
+  }
+}
+
+interface ShardBucket {
+  readonly key: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly bucket: Bucket;
+  /** The shard's position, oldest first. */
+  readonly shard: number;
+}
+
+/** Buckets each shard must have buffered before a step of the merge: the one at hand and two of look-ahead. */
+const LOOK_AHEAD = 3;
+
 /**
  * One call's points per group, merged from every shard's map: buckets become points (reported
  * at their start unless the call keeps its point's time), empty buckets are filled, then the
  * transformations and OFFSET/LIMIT apply.
  */
 export async function* reduceCall(maps: ReadonlyArray<AsyncGenerator<MapBatch>>, r: CallReduce): AsyncGenerator<GroupPoints> {
+  if (r.call.agg === null) {
+    yield* reduceRows(maps, r);
+    return;
+  }
+  const spec = r.call.agg;
+  const outType = aggOutputType(r.call, r.inputType);
+  const pushdown = isPushdown(spec);
+  const fresh = (): Agg => createAgg(spec, r.inputType, { pointTime: r.call.pointTime, tagArgs: [], ascending: r.ascending });
+  const streams = maps.map((m, i) => new ShardBuckets(m, i));
+  const order = new Buffered(new MergeStream(streams, (b: ShardBucket) => ({ group: b.key, window: b.bucket.start }), r.ascending));
+  let key: string | undefined;
+  let tags: Readonly<Record<string, string>> = {};
+  let tail = new Tail(r, outType);
+  let filler: Filler | null = null;
+  let out: OutPoint[] = [];
+  const flush = function* (force: boolean): Generator<GroupPoints> {
+    if (out.length >= BATCH || (force && out.length > 0)) {
+      yield { key: key!, tags, points: out };
+      out = [];
+    }
+  };
+  const finishGroup = function* (): Generator<GroupPoints> {
+    if (key === undefined) return;
+    if (filler !== null && !tail.full) {
+      const fills: OutPoint[] = [];
+      filler.fillAfter(fills);
+      for (const f of fills) tail.push(f, out);
+    }
+    yield* flush(true);
+  };
+  try {
+    for (;;) {
+      for (const s of streams) await s.ensure(LOOK_AHEAD);
+      const first = order.next();
+      if (first === null) break;
+      // Every shard's partial of this bucket, in the merge's order.
+      const same: ShardBucket[] = [first];
+      for (;;) {
+        const p = order.next();
+        if (p === null) break;
+        if (p.key !== first.key || p.bucket.start !== first.bucket.start) {
+          order.unread(p);
+          break;
+        }
+        same.push(p);
+      }
+      if (first.key !== key) {
+        yield* finishGroup();
+        key = first.key;
+        tags = first.tags;
+        tail = new Tail(r, outType);
+        filler = r.call.fill ? new Filler(r, outType) : null;
+      }
+      if (tail.full) continue; // LIMIT reached: the rest of the group is read and dropped
+      let agg: Agg;
+      if (pushdown) {
+        agg = fresh();
+        for (const x of same) agg.merge(x.bucket.agg);
+        for (let level = 0; level < r.levels; level++) {
+          const up = fresh();
+          up.merge(agg);
+          agg = up;
+        }
+      } else {
+        // Points reach these reducers merged by time: the older shard's first, or the newer's
+        // when descending.
+        same.sort((a, b) => (r.ascending ? a.shard - b.shard : b.shard - a.shard));
+        agg = same[0]!.bucket.agg;
+        for (let i = 1; i < same.length; i++) agg.merge(same[i]!.bucket.agg);
+      }
+      const start = first.bucket.start;
+      const pts = agg.result(reportTime(start));
+      if (filler !== null) {
+        const fills: OutPoint[] = [];
+        if (pts.length > 0) filler.fillBefore(start, pts[0]!, fills);
+        for (const f of fills) tail.push(f, out);
+      }
+      for (const p of pts) {
+        tail.push(p, out);
+        filler?.saw(p);
+      }
+      yield* flush(false);
+    }
+    yield* finishGroup();
+  } finally {
+    for (const s of streams) await s.close();
+  }
+}
+
+/** The raw rows of a raw query, or the input of a transformation, per group across shards. */
+async function* reduceRows(maps: ReadonlyArray<AsyncGenerator<MapBatch>>, r: CallReduce): AsyncGenerator<GroupPoints> {
   const peeks = maps.map((m) => new Peek(m));
   try {
     for (const p of peeks) await p.load();
-    const outType = r.call.agg === null ? r.inputType : aggOutputType(r.call, r.inputType);
     for (;;) {
       let key: string | undefined;
       for (const p of peeks) {
@@ -295,47 +441,17 @@ export async function* reduceCall(maps: ReadonlyArray<AsyncGenerator<MapBatch>>,
       }
       if (key === undefined) return;
       const tags = peeks.find((p) => p.key() === key)!.batch!.tags;
-      const tail = new Tail(r, outType);
-      const filler = r.call.fill ? new Filler(r, outType) : null;
+      const tail = new Tail(r, r.inputType);
       let out: OutPoint[] = [];
-      const flush = function* (force: boolean): Generator<GroupPoints> {
-        if (out.length >= BATCH || (force && out.length > 0)) {
-          yield { key: key!, tags, points: out };
+      for await (const same of groupItems<RawRow>(peeks, key, (b) => b.rows!, (x) => x.t, r.ascending, false)) {
+        for (const row of same) tail.push(row, out);
+        if (out.length >= BATCH) {
+          yield { key, tags, points: out };
           out = [];
         }
-      };
-      if (r.call.agg === null) {
-        // Raw rows: the raw columns of a raw query, or the input of a transformation.
-        for await (const same of groupItems<RawRow>(peeks, key, (b) => b.rows!, (x) => x.t, r.ascending, false)) {
-          for (const row of same) tail.push(row, out);
-          yield* flush(false);
-          if (tail.full) break;
-        }
-      } else {
-        for await (const same of groupItems<Bucket>(peeks, key, (b) => b.buckets!, (x) => x.start, r.ascending, true)) {
-          let agg: Agg = same[0]!.agg;
-          for (let i = 1; i < same.length; i++) agg.merge(same[i]!.agg);
-          const start = same[0]!.start;
-          const pts = agg.result(reportTime(start));
-          if (filler !== null) {
-            const fills: OutPoint[] = [];
-            if (pts.length > 0) filler.fillBefore(start, pts[0]!, fills);
-            for (const f of fills) tail.push(f, out);
-          }
-          for (const p of pts) {
-            tail.push(p, out);
-            filler?.saw(p);
-          }
-          yield* flush(false);
-          if (tail.full) break;
-        }
-        if (filler !== null && !tail.full) {
-          const fills: OutPoint[] = [];
-          filler.fillAfter(fills);
-          for (const f of fills) tail.push(f, out);
-        }
+        if (tail.full) break;
       }
-      yield* flush(true);
+      if (out.length > 0) yield { key, tags, points: out };
       // Skip whatever is left of this group (LIMIT reached).
       for (const p of peeks) {
         while (p.key() === key) {
