@@ -191,4 +191,40 @@ describe('MetaCatalog', () => {
     expect(cat.databases().map((d) => d.name)).toEqual(['before', ...names]);
     expect(cat.watch.reconnectCount).toBeGreaterThan(0);
   });
+
+  it('catches up by snapshot when its node was restored from one, announcing what disappeared meanwhile', async () => {
+    // Snapshots every 20 entries keeping 5 below: a follower cut off for 60 entries needs one.
+    cluster = await InProcessMetaCluster.start({ server: { snapshotEntries: 20, trailingLogs: 5 } });
+    const leader = await cluster.settled();
+    const cut = cluster.followers()[0]!;
+    const cat = await catalogOn(cut.address);
+    await registerDataNodes(cat, 1);
+    await cat.createDatabase('gone');
+    await cat.createDatabase('kept');
+    await cat.createRetentionPolicy('kept', { name: 'rp' }, false);
+    const g = await cat.createShardGroup('kept', 'autogen', 0n);
+    const events: CatalogEvent[] = [];
+    cat.onChange((e) => events.push(e));
+    let resets = 0;
+    cat.watch.onReset(() => resets++);
+
+    cluster.net.isolate(cut.id, [...cluster.servers.keys()]);
+    const writer = cluster.client({ addresses: [leader.address] });
+    await writer.apply({ type: 'drop-database', name: 'gone' });
+    await writer.apply({ type: 'drop-retention-policy', database: 'kept', name: 'rp' });
+    await writer.apply({ type: 'delete-shard-group', database: 'kept', retentionPolicy: 'autogen', id: g.id, nowNs: 1n });
+    for (let i = 0; i < 60; i++) await writer.apply({ type: 'create-database', name: `new${i}`, retentionPolicy: null });
+    expect(leader.node.metrics().snapshotIndex).toBeGreaterThan(cut.stateMachine.appliedIndex);
+    cluster.net.heal();
+
+    await until('the cut node is restored from a snapshot', () => cut.state.database('new59') !== undefined);
+    await until('the copy follows', () => cat.database('new59') !== undefined);
+    // Its stream stayed on the same node, which sent a snapshot after its restore.
+    expect(cat.watch.source).toBe(cut.address);
+    expect(resets).toBe(1);
+    expect(cat.state.toData()).toEqual(leader.state.toData());
+    expect(events.map((e) => e.kind).sort()).toEqual(['database-dropped', 'retention-policy-dropped', 'shard-group-deleted']);
+    expect(events.find((e) => e.kind === 'database-dropped')).toEqual({ kind: 'database-dropped', database: 'gone' });
+    expect(events.find((e) => e.kind === 'shard-group-deleted')).toMatchObject({ group: { id: g.id, deletedAtNs: 1n } });
+  });
 });

@@ -58,8 +58,12 @@ export interface MetaServerOptions {
   readonly sync?: boolean;
   /** Commands, reads and membership changes give up after this long (default 5 s). */
   readonly operationTimeoutMs?: number;
-  /** Snapshot after this many entries (default 8192). */
+  /** Snapshot after this many entries (default 8192), keeping this many below it (default 1024). */
   readonly snapshotEntries?: number;
+  readonly trailingLogs?: number;
+  /** Called when the Raft node stops on an error it cannot recover from (a failed disk write); the
+   * node serves nothing afterwards, so a process should exit and be restarted. */
+  readonly onFatal?: (err: Error) => void;
   /** How long `start` keeps asking the group to add a joining node (default 60 s). */
   readonly joinTimeoutMs?: number;
   readonly logger?: Logger;
@@ -143,6 +147,7 @@ export class MetaServer {
       raft: { electionTicks: opts.electionTicks ?? DEFAULTS.electionTicks },
       operationTimeoutMs: opts.operationTimeoutMs ?? DEFAULTS.operationTimeoutMs,
       ...(opts.snapshotEntries !== undefined ? { snapshotEntries: opts.snapshotEntries } : {}),
+      ...(opts.trailingLogs !== undefined ? { trailingLogs: opts.trailingLogs } : {}),
     });
 
     const duties = new LeaderDuties({
@@ -176,7 +181,10 @@ export class MetaServer {
     }
     server = new MetaServer(opts.id, advertise, node, sm, duties, grpcServer, service, opts.peers, logger, clock);
     server.watchLeadership(opts.dutiesTickMs ?? DEFAULTS.dutiesTickMs);
-    node.on('error', (err) => logger.fatal({ err }, 'raft node failed'));
+    node.on('error', (err) => {
+      logger.fatal({ err }, 'raft node failed');
+      opts.onFatal?.(err);
+    });
 
     try {
       const conf = node.confState();

@@ -23,7 +23,12 @@ async function main(): Promise<void> {
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
   });
-  const server = await MetaServer.start({ ...args.options, logger });
+  const server = await MetaServer.start({
+    ...args.options,
+    logger,
+    // The log says why; a supervisor restarts the process, which recovers from its disk.
+    onFatal: () => process.exit(1),
+  });
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) process.exit(1);
