@@ -171,19 +171,25 @@ export class MetaCatalog implements Catalog {
    * may predate them).
    */
   sync(): Promise<void> {
-    if (this.syncing === null) {
-      this.syncing = this.syncOnce().finally(() => {
-        this.syncing = null;
-      });
-      return this.syncing;
-    }
+    if (this.syncing === null) return this.startSync();
+    // The queued round starts its own read as soon as the current one ends; it must not queue
+    // again behind a round someone else started meanwhile, or a steady stream of callers would
+    // keep its waiters waiting forever.
     this.syncNext ??= this.syncing
       .catch(() => {})
       .then(() => {
         this.syncNext = null;
-        return this.sync();
+        return this.startSync();
       });
     return this.syncNext;
+  }
+
+  private startSync(): Promise<void> {
+    const round: Promise<void> = this.syncOnce().finally(() => {
+      if (this.syncing === round) this.syncing = null;
+    });
+    this.syncing = round;
+    return round;
   }
 
   onChange(listener: (event: CatalogEvent) => void): () => void {
