@@ -1,7 +1,7 @@
 // Three META node processes on loopback: real gRPC, real classic-level logs with fsync. DDL goes
 // through MetaCatalog while the leader is SIGKILLed and restarted over and over; a stopped (SIGSTOP)
 // leader serves no stale linearizable read when it wakes up, and a majority cut off serves none at
-// all; all three killed together come back with the same state.
+// all; all three stopped together come back with the same state; a fourth joins and leaves.
 
 import * as grpc from '@grpc/grpc-js';
 import { FieldType } from '@shoal/lineproto';
@@ -239,5 +239,30 @@ describe('three META processes', () => {
     // And they still take commands.
     const out = await c.apply({ type: 'create-database', name: 'after-restart', retentionPolicy: null });
     expect(out.result.ok).toBe(true);
+  });
+
+  it('add a fourth process with --join (learner, then voter once caught up), and remove it again', async () => {
+    const c = client(cluster.addressList);
+    await cluster.join('4');
+    const addr4 = cluster.addresses.get('4')!;
+    const status = await until(
+      'node 4 a voter',
+      async () => {
+        const s = await c.status(addr4);
+        return s.members.some((m) => m.id === '4' && m.voter) && s.leaderId !== null ? s : null;
+      },
+      15_000,
+    );
+    expect(status.members.map((m) => m.id).sort()).toEqual(['1', '2', '3', '4']);
+    // It holds the group's state and serves linearizable reads.
+    const want = await c.getState(true);
+    const got = await client([addr4]).getState(true);
+    expect(got.state.databases()).toEqual(want.state.databases());
+    // Its registration names it in the state.
+    await until('node 4 registered', async () => ((await c.getState(true)).state.metaNodes().some((n) => n.raftId === '4' && n.rpcAddress === addr4) ? true : null), 10_000);
+    const after = await c.removeMember('4');
+    expect(after.members.map((m) => m.id).sort()).toEqual(['1', '2', '3']);
+    expect((await c.getState(true)).state.metaNodes().find((n) => n.raftId === '4')?.status).toBe('decommissioned');
+    await cluster.signal('4', 'SIGTERM');
   });
 });

@@ -44,7 +44,8 @@ export async function freePortPair(): Promise<number> {
 export class MetaProcessCluster {
   readonly procs = new Map<string, ChildProcess>();
   readonly output = new Map<string, string>();
-  readonly addresses = new Map<string, string>();
+  readonly addresses: Map<string, string>;
+  /** The founders' peer list. */
   readonly peers: string;
 
   private constructor(
@@ -72,13 +73,21 @@ export class MetaProcessCluster {
     return c;
   }
 
+  /** The founders' addresses. */
   get addressList(): string[] {
-    return [...this.addresses.values()];
+    return this.ids.map((id) => this.addresses.get(id)!);
+  }
+
+  /** Starts a node that is not a founder with --join; it asks the founders to add it. */
+  async join(id: string, timeoutMs = 30_000): Promise<void> {
+    const address = `127.0.0.1:${await freePortPair()}`;
+    this.addresses.set(id, address);
+    await this.start(id, timeoutMs, ['--join', '--peers', `${this.peers},${id}=${address}`]);
   }
 
   /** Starts (or restarts from its directory) one node; resolves once it serves. */
-  async start(id: string, timeoutMs = 15_000): Promise<void> {
-    const args = [META_SERVER, '--id', id, '--peers', this.peers, '--dir', join(this.base, id), ...this.extraArgs];
+  async start(id: string, timeoutMs = 15_000, override?: readonly string[]): Promise<void> {
+    const args = [META_SERVER, '--id', id, '--dir', join(this.base, id), ...(override ?? ['--peers', this.peers]), ...this.extraArgs];
     const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     live.add(proc);
     proc.once('exit', () => live.delete(proc));

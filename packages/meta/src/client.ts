@@ -221,7 +221,7 @@ export class MetaClient {
 
   /** A copy of the state kept current by a Watch stream (see MetaWatch). */
   watch(opts: MetaWatchOptions = {}): MetaWatch {
-    return new MetaWatch(this, opts.logger !== undefined || this.opts.logger === undefined ? opts : { ...opts, logger: this.opts.logger });
+    return new MetaWatch(this, { ...(this.opts.logger !== undefined ? { logger: this.opts.logger } : {}), ...opts });
   }
 
   close(): void {
