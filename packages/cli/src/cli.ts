@@ -19,10 +19,11 @@ import {
   type Logger,
 } from '@shoal/data';
 
-/** Exit codes: 0 success, 1 the server could not start or stop cleanly, 2 bad usage. */
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from './exit.js';
+import { addAdminCommands } from './admin.js';
+import { addMetaNodeOptions, runMetaNode, META_NODE_EXAMPLES } from './meta-node.js';
+
+export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo };
 
 const SERVER_EXAMPLES = `
 Examples:
@@ -39,13 +40,6 @@ Environment:
   ${ENV_VARS.dataDir}    data directory (as --data-dir)
   ${ENV_VARS.logLevel}   log level (as --log-level)
 `;
-
-export interface CliIo {
-  readonly stdout: (s: string) => void;
-  readonly stderr: (s: string) => void;
-  /** Ends the process. */
-  readonly exit: (code: number) => never;
-}
 
 interface ServerFlags {
   readonly httpBind?: string;
@@ -65,7 +59,8 @@ export function buildProgram(env: Environment, io: CliIo): Command {
       writeErr: io.stderr,
       outputError: (s, write) => write(s.replace(/^error: /, 'shoal: ')),
     })
-    .exitOverride();
+    .exitOverride()
+    .enablePositionalOptions();
   program.addHelpText(
     'after',
     `
@@ -89,6 +84,18 @@ Run 'shoal server --help' for every option, environment variable and more exampl
     .action(async (flags: ServerFlags) => {
       await runServer(flags, env, io);
     });
+
+  // `shoal meta` runs a META node; its subcommands (add, remove, transfer-leader) administer the group.
+  const meta = addMetaNodeOptions(
+    program.command('meta').description('run a META node (with --id, --peers, --dir), or change the META group (add, remove, transfer-leader)'),
+  )
+    .enablePositionalOptions()
+    .showHelpAfterError("(run 'shoal meta --help' for usage)")
+    .addHelpText('after', META_NODE_EXAMPLES)
+    .action(async (flags: Parameters<typeof runMetaNode>[0]) => {
+      await runMetaNode(flags, io);
+    });
+  addAdminCommands(program, meta, env, io);
   return program;
 }
 

@@ -1,0 +1,122 @@
+// `shoal meta --id … --peers … --dir …`: a META node as a process. The flags are declared here for
+// --help; their meaning and validation stay with @shoal/meta's parseMetaServerArgs, so `shoal meta`
+// and packages/meta's own meta-server binary accept exactly the same command line.
+
+import { MetaServer, META_LOG_LEVELS, parseMetaServerArgs, UsageError, AddressError } from '@shoal/meta';
+import { Command, Option } from 'commander';
+import { pino } from 'pino';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from './exit.js';
+
+export const META_NODE_EXAMPLES = `
+Examples:
+  shoal meta --id 1 --peers 1=10.0.0.1:8091,2=10.0.0.2:8091,3=10.0.0.3:8091 --dir /var/lib/shoal/meta
+      Found a three-node META group; run the same line with --id 2 and --id 3 on the other hosts.
+  shoal meta --id 1 --peers 1=127.0.0.1:8091 --dir /tmp/meta1
+      A single META node for a test cluster.
+  shoal meta --id 4 --join --peers 1=10.0.0.1:8091,2=10.0.0.2:8091,3=10.0.0.3:8091,4=10.0.0.4:8091 --dir /var/lib/shoal/meta
+      A new node that asks the running group to add it.
+
+Each peer address is the node's MetaService (gRPC) address; its Raft traffic uses the next port.
+Logs are JSON lines (pino) on stdout. SIGTERM or SIGINT stops the node gracefully (exit 0);
+a second signal exits at once (exit 1). A fatal error exits 1; bad flags exit 2.
+`;
+
+interface MetaNodeFlags {
+  readonly id?: string;
+  readonly peers?: string;
+  readonly dir?: string;
+  readonly join?: boolean;
+  readonly listen?: string;
+  readonly advertise?: string;
+  readonly tickMs?: string;
+  readonly electionTicks?: string;
+  readonly sync?: boolean;
+  readonly logLevel?: string;
+  readonly dataNodeTimeoutMs?: string;
+}
+
+/** Declares the META node's flags on `cmd` (the `shoal meta` command, which also has subcommands). */
+export function addMetaNodeOptions(cmd: Command): Command {
+  return cmd
+    .option('--id <id>', "this node's id in the META group (required)")
+    .option('--peers <list>', 'the founding members, id=host:port,… (required)')
+    .option('--dir <dir>', 'directory for the Raft log and snapshots (required)')
+    .option('--join', 'ask the running group to add this node instead of founding one')
+    .option('--listen <addr>', 'MetaService bind address (default: this node\'s peer address)')
+    .option('--advertise <addr>', 'the address other nodes and clients use to reach this one')
+    .option('--tick-ms <ms>', 'Raft tick interval in milliseconds')
+    .option('--election-ticks <n>', 'election timeout in ticks')
+    .option('--no-sync', 'do not fsync the Raft log (tests only: loses data on a crash)')
+    .addOption(new Option('--log-level <level>', 'log level (default: info)').choices([...META_LOG_LEVELS]))
+    .option('--data-node-timeout-ms <ms>', 'mark a DATA node down after this long without a heartbeat');
+}
+
+function argvOf(f: MetaNodeFlags): string[] {
+  const argv: string[] = [];
+  const value = (name: string, v: string | undefined): void => {
+    if (v !== undefined) argv.push(`--${name}`, v);
+  };
+  value('id', f.id);
+  value('peers', f.peers);
+  value('dir', f.dir);
+  if (f.join === true) argv.push('--join');
+  value('listen', f.listen);
+  value('advertise', f.advertise);
+  value('tick-ms', f.tickMs);
+  value('election-ticks', f.electionTicks);
+  if (f.sync === false) argv.push('--no-sync');
+  value('log-level', f.logLevel);
+  value('data-node-timeout-ms', f.dataNodeTimeoutMs);
+  return argv;
+}
+
+/** Runs a META node until a signal; never resolves on success (the process exits from a handler). */
+export async function runMetaNode(flags: MetaNodeFlags, io: CliIo): Promise<void> {
+  let args;
+  try {
+    args = parseMetaServerArgs(argvOf(flags));
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof AddressError) {
+      io.stderr(`shoal: ${err.message} (run 'shoal meta --help' for usage)\n`);
+      io.exit(EXIT_USAGE);
+    }
+    throw err;
+  }
+  const logger = pino({
+    level: args.logLevel,
+    base: { service: 'shoal-meta', pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label: string) => ({ level: label }) },
+  });
+  let server: MetaServer;
+  try {
+    server = await MetaServer.start({
+      ...args.options,
+      logger,
+      // The log says why; a supervisor restarts the process, which recovers from its disk.
+      onFatal: () => io.exit(EXIT_FAILURE),
+    });
+  } catch (err) {
+    logger.fatal({ err }, 'start-up failed');
+    io.stderr(`shoal: META node start-up failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    io.exit(EXIT_FAILURE);
+  }
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting without finishing shutdown');
+      io.exit(EXIT_FAILURE);
+    }
+    stopping = true;
+    logger.info({ signal }, 'signal received: stopping (send it again to force exit)');
+    server.close().then(
+      () => io.exit(EXIT_OK),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        io.exit(EXIT_FAILURE);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
