@@ -69,6 +69,21 @@ describe('SELECT aggregates', () => {
     expect(await values(ports, 'SELECT mean(v) FROM m')).toEqual([[[0, 56.32000000000001]]]);
   });
 
+  it('integral() follows InfluxDB reducers: trapezia, interpolated bucket edges, and their float/integer quirks', async () => {
+    const { ports } = await fixture(['g f=1,i=1i 1000000000', 'g f=3,i=3i 3000000000', 'g f=5,i=5i 5000000000']);
+    // Without GROUP BY time a float integral is reported at 0, an integer one at the range's start.
+    expect(await values(ports, 'SELECT integral(f) FROM g WHERE time >= 1s')).toEqual([[[0, 12]]]);
+    expect(await values(ports, 'SELECT integral(i) FROM g WHERE time >= 1s')).toEqual([[[1, 12]]]);
+    expect(await values(ports, 'SELECT integral(f, 2s) FROM g')).toEqual([[[0, 6]]]);
+    // Each bucket is closed by interpolating to its end. After an edge the integer reducer adds
+    // the next trapezium with the interpolated value but the previous point's own value.
+    const q = (f: string): string => `SELECT integral(${f}) FROM g WHERE time >= 0s AND time < 6s GROUP BY time(2s)`;
+    expect(await values(ports, q('f'))).toEqual([[[0, 1.5], [2, 6], [4, 4.5]]]);
+    expect(await values(ports, q('i'))).toEqual([[[0, 1.5], [2, 5], [4, 3.5]]]);
+    expect(await series(ports, 'SELECT integral(f), f FROM g')).toEqual({ error: 'mixing aggregate and non-aggregate queries is not supported' });
+    expect(await series(ports, 'SELECT integral(f, 1) FROM g')).toEqual({ error: 'second argument must be a duration' });
+  });
+
   it('a lone selector reports its point time; with companions their values at that point', async () => {
     const { ports } = await fixture(CPU);
     expect(await values(ports, 'SELECT max(usage) FROM cpu')).toEqual([[[4, 5]]]);

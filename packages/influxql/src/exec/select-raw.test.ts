@@ -155,6 +155,9 @@ describe('SELECT raw', () => {
     expect(star[0].columns).toEqual(['time', 'idle', 'note', 'usage']);
     expect((await series(ports, 'SELECT usage FROM cpu GROUP BY host SLIMIT 1 SOFFSET 1')).map((s: any) => s.tags)).toEqual([{ host: 'b' }]);
     expect((await series(ports, 'SELECT usage FROM cpu GROUP BY host ORDER BY time DESC')).map((s: any) => s.tags)).toEqual([{ host: 'b' }, { host: 'a' }]);
+    // SLIMIT counts groups in ascending tag order whatever ORDER BY says, as InfluxDB does.
+    expect((await series(ports, 'SELECT usage FROM cpu GROUP BY host ORDER BY time DESC SLIMIT 1')).map((s: any) => s.tags)).toEqual([{ host: 'a' }]);
+    expect((await series(ports, 'SELECT usage FROM cpu GROUP BY host ORDER BY time DESC SOFFSET 1')).map((s: any) => s.tags)).toEqual([{ host: 'b' }]);
     expect((await series(ports, 'SELECT usage FROM cpu GROUP BY nosuch')).map((s: any) => s.tags)).toEqual([{ nosuch: '' }]);
   });
 

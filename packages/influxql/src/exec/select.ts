@@ -9,6 +9,7 @@ import { formatExpr as formatKey } from '../format.js';
 import { MAX_TIME_NS, MIN_TIME_NS } from '../time-range.js';
 import type { StatementContext } from './context.js';
 import { ERR_DATABASE_NAME_REQUIRED, QueryError, QueryLimitError, databaseNotFound } from './errors.js';
+import { indexPredicate, seriesCondition, type IsField } from './condition.js';
 import { binaryValues, regexOf, regexTest } from './eval.js';
 import { applyMath, isMathFunction } from './math.js';
 import type { ShardReader } from './ports.js';
@@ -112,6 +113,30 @@ async function resolveSources(c: CompiledSelect, ctx: StatementContext): Promise
   return [...byName.entries()].sort((a, b) => compareStrings(a[0], b[0])).map(([name, m]) => ({ name, ...m }));
 }
 
+/**
+ * The groups SLIMIT and SOFFSET let through, or undefined when the statement has neither. As in
+ * InfluxDB they count the tag sets the index holds for the condition, in ascending order of their
+ * tag values whatever the ORDER BY (a descending query shows the first N groups, last first);
+ * unlike InfluxDB, which counts them shard by shard, they count the tag sets of all the shards read.
+ */
+function limitedGroups(c: CompiledSelect, src: MeasurementSource, dims: readonly string[]): ReadonlySet<string> | undefined {
+  if (c.slimit === 0 && c.soffset === 0) return undefined;
+  const isField: IsField = (ref) => ref.dataType !== 'tag' && src.fields.has(ref.name);
+  const predicate = indexPredicate(c.condition, isField);
+  const keys = new Set<string>();
+  if (predicate !== null) {
+    for (const shard of src.shards) {
+      for (const id of shard.index.match(src.name, predicate)) {
+        const meta = shard.index.getById(id);
+        if (meta === undefined || seriesCondition(c.condition, meta.tags, isField) === false) continue;
+        keys.add(dims.map((d) => meta.tags.find(([k]) => k === d)?.[1] ?? '').join('\u0000'));
+      }
+    }
+  }
+  const sorted = [...keys].sort(compareStrings);
+  return new Set(sorted.slice(c.soffset, c.slimit > 0 ? c.soffset + c.slimit : undefined));
+}
+
 /** The GROUP BY tag keys of one measurement, sorted. */
 function dimsFor(c: CompiledSelect, tagKeys: ReadonlySet<string>): string[] {
   const out = new Set<string>(c.dims.tags);
@@ -198,8 +223,6 @@ export interface JoinSpec {
   readonly evals: readonly ColumnEval[];
   readonly withTags: boolean;
   readonly ascending: boolean;
-  readonly slimit: number;
-  readonly soffset: number;
   readonly timeZone: string | null;
 }
 
@@ -214,8 +237,6 @@ async function* joinRows(streams: ReadonlyArray<AsyncGenerator<GroupPoints>>, sp
     for (const h of heads) await h.load();
     let groupKey: string | undefined;
     let groupTags: Readonly<Record<string, string>> = {};
-    let groupsSeen = 0;
-    let skipping = false;
     let rows: Value[][] = [];
     const piece = (): ResultSeries => ({
       name: spec.name,
@@ -238,9 +259,6 @@ async function* joinRows(streams: ReadonlyArray<AsyncGenerator<GroupPoints>>, sp
         rows = [];
         groupKey = key;
         groupTags = heads.find((h) => !h.done && h.batch!.key === key)!.batch!.tags;
-        groupsSeen++;
-        skipping = groupsSeen <= spec.soffset;
-        if (spec.slimit > 0 && groupsSeen > spec.soffset + spec.slimit) break;
       }
       let t: bigint | undefined;
       for (const h of heads) {
@@ -259,7 +277,6 @@ async function* joinRows(streams: ReadonlyArray<AsyncGenerator<GroupPoints>>, sp
           if (h.pos >= h.batch!.points.length) await h.load();
         } else values.push(null);
       }
-      if (skipping) continue;
       const row: Value[] = [t!];
       for (const ev of spec.evals) {
         const v = ev(values, aux);
@@ -324,6 +341,7 @@ export async function* runCompiled(c: CompiledSelect, ctx: StatementContext, opt
 
   for (const src of sources) {
     const dims = dimsFor(c, src.tagKeys);
+    const groups = limitedGroups(c, src, dims);
     const streams = specs.map((spec, specIndex) => {
       const main = raw ? null : spec.field;
       let inputType: FieldType = FieldType.Float;
@@ -350,6 +368,7 @@ export async function* runCompiled(c: CompiledSelect, ctx: StatementContext, opt
         useBlockStats: opts.useBlockStats ?? true,
         countSeries: specIndex === 0,
         perSeries: src.subquery !== true,
+        ...(groups === undefined ? {} : { groups }),
       };
       const maps: Array<AsyncGenerator<MapBatch>> = src.shards.map((shard) => mapShard(shard, req, ctx.budget));
       return reduceCall(maps, {
@@ -372,8 +391,6 @@ export async function* runCompiled(c: CompiledSelect, ctx: StatementContext, opt
       evals,
       withTags: dims.length > 0,
       ascending: c.ascending,
-      slimit: c.slimit,
-      soffset: c.soffset,
       timeZone: c.stmt.location,
     });
     ctx.budget.check();

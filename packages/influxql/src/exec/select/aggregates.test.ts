@@ -31,7 +31,7 @@ describe('partial aggregates', () => {
     expect(run(createAgg(spec('mean'), FieldType.Integer, opts), [[1, 1n], [2, 2n]])).toEqual([[100n, 1.5, null]]);
   });
 
-  it('median, percentile, mode and distinct on sorted values', () => {
+  it('median, percentile and mode on sorted values; distinct in order of first appearance', () => {
     expect(run(createAgg(spec('median'), FieldType.Integer, opts), [[1, 4n], [2, 1n], [3, 3n], [4, 2n]])).toEqual([[100n, 2.5, null]]);
     expect(run(createAgg(spec('median'), FieldType.Float, opts), [[1, 4], [2, 1], [3, 3]])).toEqual([[100n, 3, null]]);
     const pct = createAgg(spec('percentile', { percentile: 75 }), FieldType.Float, opts);
@@ -41,9 +41,21 @@ describe('partial aggregates', () => {
     expect(run(createAgg(spec('mode'), FieldType.Integer, opts), [[1, 3n], [2, 2n], [3, 3n], [4, 2n]])).toEqual([[100n, 3n, null]]);
     expect(run(createAgg(spec('mode'), FieldType.Integer, opts), [[1, 3n], [2, 2n], [3, 3n], [4, 2n], [5, 2n]])).toEqual([[100n, 2n, null]]);
     expect(run(createAgg(spec('mode'), FieldType.Boolean, opts), [[1, true], [2, false]])).toEqual([[100n, true, null]]);
+    // distinct: each value once, ordered by when it was first seen (as InfluxDB emits them).
     expect(run(createAgg(spec('distinct'), FieldType.String, opts), [[1, 'b'], [2, 'a'], [3, 'b']])).toEqual([
-      [100n, 'a', null],
       [100n, 'b', null],
+      [100n, 'a', null],
+    ]);
+    // Values first seen at one time: by value (InfluxDB leaves them in Go map order).
+    expect(run(createAgg(spec('distinct'), FieldType.String, opts), [[1, 'ok'], [1, 'back'], [2, 'a']])).toEqual([
+      [100n, 'back', null],
+      [100n, 'ok', null],
+      [100n, 'a', null],
+    ]);
+    // Read descending, a value is first seen at its latest point; the order is still by that time.
+    expect(run(createAgg(spec('distinct'), FieldType.Integer, opts), [[5, 1n], [4, 9n], [3, 1n]])).toEqual([
+      [100n, 9n, null],
+      [100n, 1n, null],
     ]);
     expect(run(createAgg(spec('count', { countDistinct: true }), FieldType.Float, opts), [[1, 1], [2, 1], [3, 2]])).toEqual([[100n, 2n, null]]);
   });

@@ -415,13 +415,16 @@ class ValuesAgg extends Agg {
       }
       case 'distinct':
       case 'countDistinct': {
-        const seen = new Map<string | number | bigint | boolean, Value>();
+        // Each value with the time it was first seen; InfluxDB emits them ordered by that time.
+        // Values first seen at the same time come out of a Go map there, in no set order; Shoal
+        // orders them by value.
+        const seen = new Map<string | number | bigint | boolean, Rec>();
         for (const r of a) {
           const k = r.v as string | number | bigint | boolean;
-          if (!seen.has(k)) seen.set(k, r.v);
+          if (!seen.has(k)) seen.set(k, r);
         }
         if (this.kind === 'countDistinct') return [{ t: bucket, v: BigInt(seen.size), aux: null }];
-        return [...seen.values()].sort(compareValues).map((v) => ({ t: bucket, v, aux: null }));
+        return [...seen.values()].sort((x, y) => (x.t < y.t ? -1 : x.t > y.t ? 1 : compareValues(x.v, y.v))).map((r) => ({ t: bucket, v: r.v, aux: null }));
       }
     }
   }

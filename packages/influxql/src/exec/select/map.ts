@@ -84,6 +84,8 @@ export interface MapRequest {
    * storage engine does; false for a subquery's output, whose points InfluxDB reduces directly.
    */
   readonly perSeries: boolean;
+  /** The only groups to read (SLIMIT/SOFFSET); all when undefined. */
+  readonly groups?: ReadonlySet<string>;
 }
 
 /** A row: the main field's value (null for the raw columns of a raw query) and the auxiliary values. */
@@ -336,7 +338,7 @@ export async function* mapShard(shard: ShardReader, req: MapRequest, budget: Que
     }
     g.series.push({ shard, id, key: meta.key, tags: meta.tags, cond: sc === true ? true : sc });
   }
-  const keys = [...groups.keys()].sort(compareStrings);
+  const keys = [...groups.keys()].filter((k) => req.groups === undefined || req.groups.has(k)).sort(compareStrings);
   if (!req.ascending) keys.reverse();
   const less = rowLess(req.ascending, auxCompareOrder(req.aux));
   for (const key of keys) {

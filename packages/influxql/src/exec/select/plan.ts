@@ -48,7 +48,8 @@ export type TransformName =
   | 'non_negative_difference'
   | 'moving_average'
   | 'cumulative_sum'
-  | 'elapsed';
+  | 'elapsed'
+  | 'integral';
 
 export interface AggSpec {
   readonly name: AggName;
@@ -324,6 +325,8 @@ function compileCall(c: Call, st: CompileState, allowWildcard: { v: boolean }): 
     }
     case 'distinct':
       return compileDistinct(c.args, false, st);
+    case 'integral':
+      return compileIntegral(c, st, allowWildcard);
     case 'top':
     case 'bottom':
       return compileTopBottom(c, st);
@@ -344,6 +347,18 @@ function compileCall(c: Call, st: CompileState, allowWildcard: { v: boolean }): 
     if (a0.kind === 'Distinct') return compileDistinct([{ kind: 'VarRef', name: a0.name, dataType: 'unknown' }], true, st);
   }
   compileSymbol(c.name, c.args[0]!, st, allowWildcard);
+}
+
+function compileIntegral(c: Call, st: CompileState, allowWildcard: { v: boolean }): void {
+  const args = c.args;
+  if (args.length < 1 || args.length > 2) fail(`invalid number of arguments for integral, expected at least 1 but no more than 2, got ${args.length}`);
+  if (args.length === 2) {
+    const a1 = args[1]!;
+    if (a1.kind !== 'DurationLiteral') fail('second argument must be a duration');
+    if (a1.value <= 0n) fail(`duration argument must be positive, got ${formatDuration(a1.value)}`);
+  }
+  st.onlySelectors = false;
+  compileSymbol('integral', args[0]!, st, allowWildcard);
 }
 
 function compileTopBottom(c: Call, st: CompileState): void {
@@ -770,6 +785,12 @@ export function callSpec(call: Call, c: CompiledSelect, selector: boolean, auxRe
       extraBefore += name === 'moving_average' ? c.interval.durationNs * BigInt(n - 1) : c.interval.durationNs;
     }
     cur = t.args[0]!;
+  }
+  if (cur.kind === 'Call' && cur.name === 'integral') {
+    // A stream reducer over raw points: the innermost step, in units of its duration (1s by default).
+    const unit = cur.args[1];
+    transforms.unshift({ name: 'integral', unitNs: unit?.kind === 'DurationLiteral' ? unit.value : 1_000_000_000n, n: 0 });
+    cur = cur.args[0]!;
   }
   let minNs = c.minNs;
   let maxNs = c.maxNs;

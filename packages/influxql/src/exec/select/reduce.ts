@@ -261,7 +261,7 @@ class Tail {
   ) {
     let t = type;
     for (const spec of r.call.transforms) {
-      this.transforms.push(createTransform(spec, t, r.ascending));
+      this.transforms.push(createTransform(spec, t, { ascending: r.ascending, interval: r.interval, minNs: r.call.minNs, maxNs: r.call.maxNs }));
       t = transformOutputType(spec, t);
     }
   }
@@ -271,8 +271,22 @@ class Tail {
   }
 
   push(p: OutPoint, out: OutPoint[]): void {
-    let pts: OutPoint[] = [p];
-    for (const tr of this.transforms) {
+    this.pass([p], 0, out);
+  }
+
+  /** The end of the group: what the transformations still hold. */
+  finish(out: OutPoint[]): void {
+    for (let i = 0; i < this.transforms.length; i++) {
+      const held = this.transforms[i]!.flush?.() ?? [];
+      if (held.length > 0) this.pass(held, i + 1, out);
+    }
+  }
+
+  /** Runs points through the transformations from the `from`-th on, then OFFSET and LIMIT. */
+  private pass(input: OutPoint[], from: number, out: OutPoint[]): void {
+    let pts = input;
+    for (let i = from; i < this.transforms.length; i++) {
+      const tr = this.transforms[i]!;
       const next: OutPoint[] = [];
       for (const x of pts) if (x.v !== null) for (const y of tr.push(x)) next.push(y);
       pts = next;
@@ -366,6 +380,7 @@ export async function* reduceCall(maps: ReadonlyArray<AsyncGenerator<MapBatch>>,
       filler.fillAfter(fills);
       for (const f of fills) tail.push(f, out);
     }
+    tail.finish(out);
     yield* flush(true);
   };
   try {
@@ -451,6 +466,7 @@ async function* reduceRows(maps: ReadonlyArray<AsyncGenerator<MapBatch>>, r: Cal
         }
         if (tail.full) break;
       }
+      tail.finish(out);
       if (out.length > 0) yield { key, tags, points: out };
       // Skip whatever is left of this group (LIMIT reached).
       for (const p of peeks) {
