@@ -74,6 +74,14 @@ function withCommon(cmd: Command, examples: string): Command {
     .addHelpText('after', `\nExamples:\n${examples}\n${COMMON_HELP}\n`);
 }
 
+/** A command that only groups subcommands; its help names them and shows examples. */
+function group(program: Command, name: string, description: string, examples: readonly string[]): Command {
+  return program
+    .command(name)
+    .description(description)
+    .addHelpText('after', `\nExamples:\n${examples.map((e) => `  ${e}`).join('\n')}\n\nRun 'shoal ${name} <command> --help' for the options of each.\n`);
+}
+
 function fullName(cmd: Command): string {
   const names: string[] = [];
   for (let c: Command | null = cmd; c !== null; c = c.parent) names.unshift(c.name());
@@ -94,7 +102,7 @@ export function addAdminCommands(program: Command, meta: Command, env: Environme
     };
 
   // ---- db ----
-  const db = program.command('db').description('create, drop and list databases');
+  const db = group(program, 'db', 'create, drop and list databases', ['shoal db create telegraf', 'shoal db list --json', 'shoal db drop telegraf']);
   withCommon(
     db
       .command('create <name>')
@@ -147,7 +155,12 @@ export function addAdminCommands(program: Command, meta: Command, env: Environme
   );
 
   // ---- rp ----
-  const rp = program.command('rp').description('create, alter, drop and list retention policies');
+  const rp = group(program, 'rp', 'create, alter, drop and list retention policies', [
+    'shoal rp create telegraf week --duration 7d --shard-duration 1d --replication 2',
+    'shoal rp alter telegraf week --duration 14d --default',
+    'shoal rp list telegraf',
+    'shoal rp drop telegraf week',
+  ]);
   withCommon(
     rp
       .command('create <database> <name>')
@@ -227,14 +240,17 @@ export function addAdminCommands(program: Command, meta: Command, env: Environme
   );
 
   // ---- cluster ----
-  const cluster = program.command('cluster').description('the state of the cluster');
+  const cluster = group(program, 'cluster', 'the state of the cluster', ['shoal cluster show', 'shoal cluster show --json']);
   withCommon(
     cluster.command('show').description('META nodes (leader, term, commit index, last contact) and DATA nodes (status, last heartbeat)'),
     '  shoal cluster show --meta 10.0.0.1:8091\n  shoal cluster show --json',
   ).action(act(async (ctx) => showCluster(ctx)));
 
   // ---- shard-groups ----
-  const shardGroups = program.command('shard-groups').description('shard groups and the DATA nodes that own their shards');
+  const shardGroups = group(program, 'shard-groups', 'shard groups and the DATA nodes that own their shards', [
+    'shoal shard-groups list',
+    'shoal shard-groups list --db telegraf --rp week --json',
+  ]);
   withCommon(
     shardGroups
       .command('list')

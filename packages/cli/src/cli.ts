@@ -67,8 +67,12 @@ export function buildProgram(env: Environment, io: CliIo): Command {
 Examples:
   shoal server                                    serve on ${DEFAULT_HTTP_BIND}, data in ${DEFAULT_DATA_DIR}
   shoal server --http-bind :8086 --data-dir /var/lib/shoal
+  shoal meta --id 1 --peers 1=127.0.0.1:8091 --dir ./meta1   run a one-node META group
+  shoal db create telegraf --meta 127.0.0.1:8091             create a database through META
+  shoal rp create telegraf week --duration 7d --replication 2
+  shoal cluster show --json
 
-Run 'shoal server --help' for every option, environment variable and more examples.
+Run 'shoal <command> --help' for every option, environment variable and more examples.
 `,
   );
 
@@ -110,7 +114,10 @@ export async function main(argv: readonly string[], env: Environment, io: CliIo)
     await program.parseAsync([...argv]);
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') io.exit(EXIT_OK);
+      // `shoal db` without a subcommand shows help as an error (exitCode 1): that is bad usage.
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+        io.exit(err.exitCode === 0 ? EXIT_OK : EXIT_USAGE);
+      }
       io.exit(EXIT_USAGE);
     }
     throw err;
