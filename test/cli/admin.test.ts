@@ -239,6 +239,20 @@ describe('an unreachable cluster', () => {
   });
 });
 
+describe('shoal meta add and transfer-leader refuse what cannot be done', () => {
+  it('a leadership transfer to a node that is not a member, exit 1, pointing at cluster show', async () => {
+    const r = await shoal(at('meta', 'transfer-leader', '9', '--timeout', '3'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^shoal: META refused transferLeadership: .*9.*: the target must be a voter other than the leader; see the members with 'shoal cluster show'\n$/);
+  });
+
+  it('an address that is not host:port, exit 2', async () => {
+    const r = await shoal(at('meta', 'add', '5', 'nonsense'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('shoal: invalid address "nonsense": expected host:port\n');
+  });
+});
+
 describe('shoal meta stops', () => {
   it('gracefully on SIGTERM, exit 0', async () => {
     meta.proc.kill('SIGTERM');

@@ -297,6 +297,7 @@ export function addAdminCommands(program: Command, meta: Command, env: Environme
     '  shoal meta add 4 10.0.0.4:8091 --meta 10.0.0.1:8091\n      Then start the node: shoal meta --id 4 --join --peers 1=…,4=10.0.0.4:8091 --dir …',
   ).action(
     act(async (ctx, id: string, address: string) => {
+      checkHostPort('address', address);
       printMembership(ctx, await ctx.client.addMember(id, address));
     }),
   );
@@ -350,8 +351,25 @@ function describeFailure(err: unknown, client: MetaClient | undefined, timeoutS:
       code: EXIT_FAILURE,
     };
   }
-  if (err instanceof MetaRequestError) return { text: `META refused ${err.operation}: ${err.details}`, code: EXIT_FAILURE };
+  if (err instanceof MetaRequestError) {
+    const hint = REQUEST_HINTS[err.operation];
+    return { text: `META refused ${err.operation}: ${err.details}${hint === undefined ? '' : `: ${hint}`}`, code: EXIT_FAILURE };
+  }
   return null;
+}
+
+/** What to do when META refuses a membership call. */
+const REQUEST_HINTS: Readonly<Record<string, string>> = {
+  transferLeadership: "the target must be a voter other than the leader; see the members with 'shoal cluster show'",
+  addMember: "see the members with 'shoal cluster show'",
+  removeMember: "see the members with 'shoal cluster show'",
+};
+
+const HOST_PORT = /^(.+):(\d{1,5})$/;
+
+function checkHostPort(what: string, a: string): void {
+  const m = HOST_PORT.exec(a);
+  if (m === null || Number(m[2]) < 1 || Number(m[2]) > 65535) throw usage(`invalid ${what} "${a}": expected host:port`);
 }
 
 function metaAddresses(text: string): string[] {
@@ -360,10 +378,7 @@ function metaAddresses(text: string): string[] {
     .map((s) => s.trim())
     .filter((s) => s !== '');
   if (list.length === 0) throw usage(`no META address given: pass --meta host:port,… or set ${ENV_META}`);
-  for (const a of list) {
-    const m = /^(.+):(\d{1,5})$/.exec(a);
-    if (m === null || Number(m[2]) < 1 || Number(m[2]) > 65535) throw usage(`invalid META address "${a}": expected host:port`);
-  }
+  for (const a of list) checkHostPort('META address', a);
   return list;
 }
 
