@@ -3,7 +3,8 @@
 // per line with chunked=true) or CSV when the client asks for it.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CsvFormatter, ParseError, executeQuery, formatJson, parseEpoch, type QueryPorts } from '@shoal/influxql';
+import { CsvFormatter, ParseError, executeQuery, formatJson, parseEpoch, type QueryPorts, type WritePort } from '@shoal/influxql';
+import type { PointsWriter } from '../points-writer.js';
 import { HttpError, MESSAGES } from './errors.js';
 import { readBody } from './request-body.js';
 import { JSON_CONTENT_TYPE } from './response.js';
@@ -86,6 +87,19 @@ export async function serveQuery(
     if (abort.signal.aborted) break;
   }
   res.end();
+}
+
+/**
+ * The query engine's write port (SELECT INTO) over the node's write path: the rows come as line
+ * protocol with nanosecond times; lines the write path could not parse count as dropped.
+ */
+export function writePortFor(writer: PointsWriter): WritePort {
+  return {
+    async writeLines(db, rp, lines) {
+      const r = await writer.write({ database: db, retentionPolicy: rp, precision: 'ns', body: Buffer.from(lines, 'utf8') });
+      return { written: r.written, dropped: r.dropped + r.parseErrorCount, dropReason: r.dropReason ?? r.parseErrors[0] };
+    },
+  };
 }
 
 /** The `params` parameter: a JSON object of bound parameters. */

@@ -21,6 +21,7 @@ import { executeMetaStatement } from './meta.js';
 import type { QueryPorts } from './ports.js';
 import type { Message, ResultDocument, ResultSeries, StatementResult } from './result.js';
 import { executeSelect } from './select.js';
+import { executeSelectInto, normalizedSelect } from './select-into.js';
 
 export interface QueryOptions {
   /** The `db` parameter: database of statements and sources that name none. */
@@ -89,7 +90,8 @@ function statementName(stmt: Statement): string {
  */
 async function* runStatement(stmt: Statement, ctx: StatementContext): AsyncGenerator<ResultSeries> {
   if (stmt.kind === 'SelectStatement') {
-    yield* executeSelect(stmt, ctx);
+    if (stmt.target !== null) yield* executeSelectInto(stmt, ctx);
+    else yield* executeSelect(stmt, ctx);
     return;
   }
   const meta = await executeMetaStatement(stmt, ctx);
@@ -180,10 +182,6 @@ export async function* executeQuery(query: string | readonly Statement[], opts: 
 
   for (let id = 0; id < statements.length; id++) {
     const stmt = statements[id]!;
-    const messages: Message[] | undefined =
-      opts.readOnly && changesState(stmt)
-        ? [{ level: 'warning', text: `deprecated use of '${formatStatement(stmt)}' in a read only context, please use a POST request instead` }]
-        : undefined;
     const ctx: StatementContext = {
       ports,
       db: opts.db ?? '',
@@ -192,6 +190,18 @@ export async function* executeQuery(query: string | readonly Statement[], opts: 
       limits,
       budget: new QueryBudget(limits, startedMs, opts.signal),
     };
+    let messages: Message[] | undefined;
+    if (opts.readOnly && changesState(stmt)) {
+      let text: string;
+      try {
+        // InfluxDB prints the statement after filling in databases and policies.
+        text = formatStatement(stmt.kind === 'SelectStatement' ? normalizedSelect(stmt, ctx) : stmt);
+      } catch {
+        // The statement fails below with this error; a failed statement carries no warning.
+        text = formatStatement(stmt);
+      }
+      messages = [{ level: 'warning', text: `deprecated use of '${text}' in a read only context, please use a POST request instead` }];
+    }
     const base = (r: Omit<StatementResult, 'statementId' | 'messages'>, first: boolean): StatementResult => ({
       statementId: id,
       ...r,

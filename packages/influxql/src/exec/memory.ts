@@ -16,6 +16,7 @@ import type {
   ShardGroupView,
   ShardReader,
   TagPredicate,
+  WritePort,
 } from './ports.js';
 
 type Scalar = number | bigint | boolean | string;
@@ -239,6 +240,7 @@ export interface WritableCatalog extends CatalogPort {
  */
 export class MemoryStore {
   private readonly shards = new Map<number, MemoryShard>();
+  private pointCount = 0;
 
   constructor(
     readonly catalog: WritableCatalog,
@@ -255,6 +257,7 @@ export class MemoryStore {
     if (errors.length > 0) throw new Error(errors[0]!.message);
     const policy = rp ?? this.catalog.database(db)?.defaultRetentionPolicy ?? '';
     for (const p of points) {
+      this.pointCount++;
       const group = await this.catalog.createShardGroup(db, policy, p.time ?? 0n);
       await this.catalog.addFields(db, p.measurement, p.fields.map(([name, type]) => [name, type] as const));
       const id = group.shards[0]!.id;
@@ -264,7 +267,15 @@ export class MemoryStore {
     }
   }
 
+  /** The ports over these shards; writes (SELECT INTO) go through `write`. */
   ports(extra: Partial<Omit<QueryPorts, 'catalog' | 'shard'>> = {}): QueryPorts {
-    return { catalog: this.catalog, shard: (id) => this.shards.get(id), ...extra };
+    const writes: WritePort = {
+      writeLines: async (db, rp, lines) => {
+        const before = this.pointCount;
+        await this.write(db, lines, rp === '' ? undefined : rp);
+        return { written: this.pointCount - before, dropped: 0 };
+      },
+    };
+    return { catalog: this.catalog, shard: (id) => this.shards.get(id), writes, ...extra };
   }
 }

@@ -167,6 +167,29 @@ export interface DeletePort {
   deleteSeries(db: string, measurement: string, where: TagPredicate | undefined, minNs: bigint, maxNs: bigint): Promise<void>;
 }
 
+// ---------------------------------------------------------------- writes (SELECT INTO)
+
+/** What a write stored, as the node's write path reports it. */
+export interface WriteResult {
+  readonly written: number;
+  /** Points refused (field type conflict, beyond retention...), with the first reason. */
+  readonly dropped: number;
+  readonly dropReason?: string | undefined;
+}
+
+/**
+ * Writing points back (SELECT INTO), through the node's own write path. Optional: without it
+ * SELECT INTO answers `SELECT INTO is not supported yet by this server`.
+ */
+export interface WritePort {
+  /**
+   * Writes line protocol (nanosecond times) into `db` and `rp` (the database's default when
+   * empty). Throws the catalog's DatabaseNotFoundError / RetentionPolicyNotFoundError when the
+   * target does not exist.
+   */
+  writeLines(db: string, rp: string, lines: string): Promise<WriteResult>;
+}
+
 // ---------------------------------------------------------------- composition
 
 /** Bounds on what one query may cost; 0 means no bound. */
@@ -197,5 +220,6 @@ export interface QueryPorts {
   /** The local shard with this id, if this node holds it (tsdb's `TSDBStore.shard`). */
   shard(id: number): ShardReader | undefined;
   readonly deletes?: DeletePort;
+  readonly writes?: WritePort;
   readonly limits?: Partial<QueryLimits>;
 }

@@ -529,10 +529,10 @@ export function compileSelect(stmt: SelectStatement, opts: CompileOptions): Comp
     if (!st.onlySelectors) fail('mixing aggregate and non-aggregate queries is not supported');
     if (st.calls.length > 1) fail('mixing multiple selector functions with tags or fields is not supported');
   }
-  if (stmt.target !== null) fail('SELECT INTO is not supported yet by this server');
-
   let fill = stmt.fill;
   if (parent !== undefined && interval.durationNs !== 0n && fill === 'null') fill = 'none';
+  // Null values are not written: InfluxDB does not fill for a SELECT INTO.
+  if (stmt.target !== null && fill === 'null') fill = 'none';
   return {
     stmt,
     fields,
@@ -667,7 +667,8 @@ export function outputColumns(c: CompiledSelect): { names: string[]; exprs: Expr
   const cols: Field[] = [];
   for (const f of c.fields) {
     cols.push(f);
-    if (f.expr.kind === 'Call' && (f.expr.name === 'top' || f.expr.name === 'bottom')) {
+    // Written into a target, top and bottom do not add their arguments as columns (InfluxDB).
+    if (c.stmt.target === null && f.expr.kind === 'Call' && (f.expr.name === 'top' || f.expr.name === 'bottom')) {
       for (const a of f.expr.args.slice(1)) if (a.kind === 'VarRef') cols.push({ kind: 'Field', expr: a, alias: '' });
     }
   }
