@@ -44,7 +44,7 @@ describe('SELECT aggregates', () => {
   it('aggregates without GROUP BY time report the start of the range, or 0', async () => {
     const { ports } = await fixture(CPU);
     expect(await series(ports, 'SELECT count(usage), sum(usage), mean(usage), min(usage), max(usage), first(usage), last(usage), spread(usage) FROM cpu')).toEqual([
-      { name: 'cpu', columns: ['time', 'count', 'sum', 'mean', 'min', 'max', 'first', 'last', 'spread'], values: [[0, 5, 15, 3, 1, 5, 2, 5, 4]] },
+      { name: 'cpu', columns: ['time', 'count', 'sum', 'mean', 'min', 'max', 'first', 'last', 'spread'], values: [[0, 5, 15, 3, 1, 5, 1, 5, 4]] },
     ]);
     expect(await values(ports, 'SELECT count(usage) FROM cpu WHERE time >= 2s')).toEqual([[[2, 3]]]);
     expect(await values(ports, 'SELECT sum(idle), count(note) FROM cpu')).toEqual([[[0, 110, 2]]]);
@@ -55,6 +55,16 @@ describe('SELECT aggregates', () => {
     // 1e16 + 1 + 1 + 1 rounds back to 1e16 each time, and d cancels it. In key order it would be 1.
     const { ports } = await fixture(['f,host=a v=1e16 1000000000', 'f,host=b v=1 1000000000', 'f,host=c v=1 1000000000', 'f,host=d v=-1e16 1000000000', 'f,host=e v=1 1000000000']);
     expect(await values(ports, 'SELECT sum(v) FROM f')).toEqual([[[0, 0]]]);
+  });
+
+  it('first() and last() without GROUP BY time take the tag set merge first row, as InfluxDB engine does', async () => {
+    // Three series with a point at the same time: the merge, not the larger value, decides.
+    const { ports } = await fixture(['s,host=a v=1 1000000000', 's,host=b v=3 1000000000', 's,host=c v=2 1000000000', 's,host=a v=0 5000000000']);
+    expect(await values(ports, 'SELECT first(v) FROM s')).toEqual([[[1, 1]]]);
+    expect(await values(ports, 'SELECT last(v) FROM s WHERE time < 2s')).toEqual([[[1, 2]]]);
+    expect(await values(ports, 'SELECT first(v), host FROM s')).toEqual([[[1, 1, 'a']]]);
+    // With GROUP BY time the reducer decides: the larger value at the same time.
+    expect(await values(ports, 'SELECT first(v) FROM s WHERE time >= 0s AND time < 2s GROUP BY time(2s)')).toEqual([[[0, 3]]]);
   });
 
   it('re-weights a mean at every level as InfluxDB does (mean times count, added, divided)', async () => {
@@ -88,7 +98,8 @@ describe('SELECT aggregates', () => {
     const { ports } = await fixture(CPU);
     expect(await values(ports, 'SELECT max(usage) FROM cpu')).toEqual([[[4, 5]]]);
     expect(await values(ports, 'SELECT min(usage) FROM cpu')).toEqual([[[1, 1]]]);
-    expect(await values(ports, 'SELECT first(usage) FROM cpu')).toEqual([[[1, 2]]]);
+    // host=a and host=b both have a point at 1s: the tag set's merge takes host=a's (see below).
+    expect(await values(ports, 'SELECT first(usage) FROM cpu')).toEqual([[[1, 1]]]);
     expect(await values(ports, 'SELECT last(note) FROM cpu')).toEqual([[[4, 'y']]]);
     expect(await series(ports, 'SELECT max(usage), host, idle FROM cpu')).toEqual([{ name: 'cpu', columns: ['time', 'max', 'host', 'idle'], values: [[4, 5, 'a', 50]] }]);
     expect(await values(ports, 'SELECT max(usage) * 10 FROM cpu')).toEqual([[[4, 50]]]);

@@ -615,6 +615,10 @@ async function* bucketGroup(
   const fresh = (): Agg => createAgg(spec, outType, { pointTime: req.pointTime, tagArgs, ascending: req.ascending });
   fresh(); // fails early for unsupported types
   const perSeries = isPushdown(spec) && req.perSeries;
+  if (perSeries && (spec.name === 'first' || spec.name === 'last') && req.interval.durationNs === 0n) {
+    yield* firstOrLast(key, tags, series, req, spec.name, main, aux, isField, budget, fresh);
+    return;
+  }
   if (!perSeries && !(tagArgs.length > 0 || spec.name === 'spread')) {
     // InfluxDB feeds every point of the group, merged by time, to one reducer.
     yield* orderedBuckets(key, tags, series, req, main, aux, isField, less, budget, fresh);
@@ -632,6 +636,39 @@ async function* bucketGroup(
     else yield* buckets(key, tags, feeders, req, fresh);
   } finally {
     for (const f of feeders) await f.close();
+  }
+}
+
+/**
+ * first() and last() without GROUP BY time, as InfluxDB's storage engine answers them: the tag
+ * set's first row of a sorted merge running forwards for first() and backwards for last() (series
+ * in key order, reversed backwards). Between series with a point at the same time the merge's
+ * order decides, not the reducer's larger-value rule.
+ */
+async function* firstOrLast(
+  key: string,
+  tags: Record<string, string>,
+  series: readonly SeriesPlan[],
+  req: MapRequest,
+  name: 'first' | 'last',
+  main: Resolved,
+  aux: readonly Resolved[],
+  isField: IsField,
+  budget: QueryBudget,
+  fresh: () => Agg,
+): AsyncGenerator<MapBatch> {
+  const forwards = name === 'first';
+  const inKeyOrder = req.ascending ? series : series.slice().reverse();
+  const ordered = forwards ? inKeyOrder : inKeyOrder.slice().reverse();
+  const dirReq: MapRequest = { ...req, ascending: forwards };
+  const less = rowLess(forwards, auxCompareOrder(req.aux));
+  for await (const batch of rawGroup(key, tags, ordered, dirReq, main, aux, isField, less, budget, 1)) {
+    const row = batch.rows![0];
+    if (row === undefined || row.v === null) continue;
+    const agg = fresh();
+    agg.addPoint(row.t, row.v, row.aux);
+    yield { key, tags, buckets: [{ start: req.minNs, agg }] };
+    return;
   }
 }
 

@@ -57,18 +57,19 @@ class Peek {
   }
 }
 
-/** Items of one group across shards, in time (bucket) order, equal times together; ties in shard order. */
-async function* groupItems<T extends RawRow | Bucket>(
+/**
+ * Rows of one group across shards, in time order. Shards hold disjoint times, so this is the
+ * order of InfluxDB's sorted merge of the shards; equal times (one shard's rows) keep their order.
+ */
+async function* groupItems<T extends RawRow>(
   peeks: readonly Peek[],
   key: string,
   pick: (b: MapBatch) => readonly T[],
   timeOf: (x: T) => bigint,
   ascending: boolean,
-  /** Yield only items of equal time together (buckets to merge); rows may come in longer runs. */
-  grouped: boolean,
 ): AsyncGenerator<T[]> {
   const live = peeks.filter((p) => p.key() === key);
-  if (live.length === 1 && !grouped) {
+  if (live.length === 1) {
     // One shard holds the group: its batches are already in order; pass them through.
     const p = live[0]!;
     while (p.key() === key) {
@@ -458,7 +459,7 @@ async function* reduceRows(maps: ReadonlyArray<AsyncGenerator<MapBatch>>, r: Cal
       const tags = peeks.find((p) => p.key() === key)!.batch!.tags;
       const tail = new Tail(r, r.inputType);
       let out: OutPoint[] = [];
-      for await (const same of groupItems<RawRow>(peeks, key, (b) => b.rows!, (x) => x.t, r.ascending, false)) {
+      for await (const same of groupItems<RawRow>(peeks, key, (b) => b.rows!, (x) => x.t, r.ascending)) {
         for (const row of same) tail.push(row, out);
         if (out.length >= BATCH) {
           yield { key, tags, points: out };
