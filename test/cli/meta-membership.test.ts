@@ -34,7 +34,7 @@ describe('shoal meta add, transfer-leader and remove', () => {
   it('add a node as a voter once it runs, move the leadership to it and back, and remove it', async () => {
     // The add waits until the new node has caught up, so it is issued before the node starts.
     const adding = shoal(['meta', 'add', '2', a2, '--meta', a1, '--timeout', '30', '--json']);
-    await startMetaNode(['--id', '2', '--join', '--peers', `1=${a1},2=${a2}`, '--dir', join(base, 'm2'), ...FAST]);
+    const node2 = await startMetaNode(['--id', '2', '--join', '--peers', `1=${a1},2=${a2}`, '--dir', join(base, 'm2'), ...FAST]);
     const added = await adding;
     expect(added.stderr).toBe('');
     expect(added.code).toBe(0);
@@ -55,6 +55,31 @@ describe('shoal meta add, transfer-leader and remove', () => {
     r = await shoal(['meta', 'transfer-leader', '1', '--meta', a1, '--timeout', '15', '--json']);
     expect(r.code).toBe(0);
     expect((JSON.parse(r.stdout) as Members).leaderId).toBe('1');
+
+    // Half of a two-voter group stopped: no leader can answer, but cluster show still shows what
+    // the reachable member says, and exits 1 with the usual message.
+    node2.proc.kill('SIGSTOP');
+    try {
+      r = await shoal(['cluster', 'show', '--meta', `${a1},${a2}`, '--timeout', '1.5']);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(new RegExp(`\n1\\s+${a1}\\s+\\w+\\s+yes\\s+\\d+\\s+\\d+\\s+\\d+\\s+now \\(\\d+ ms\\)\n`));
+      expect(r.stdout).toMatch(new RegExp(`\n2\\s+${a2}\\s+unreachable\\s+yes\\s+-\\s+-\\s+-\\s+no answer`));
+      expect(r.stdout).toContain('DATA nodes: unknown (no META leader to read the state from)');
+      expect(r.stderr).toMatch(/^shoal: no META leader reachable within 1.5 s \(tried /);
+    } finally {
+      node2.proc.kill('SIGCONT');
+    }
+    // Whoever leads once both run again, node 1 leads before node 2 is removed.
+    const started = Date.now();
+    for (;;) {
+      r = await shoal(['cluster', 'show', '--meta', `${a1},${a2}`, '--json', '--timeout', '5']);
+      if (r.code === 0) {
+        const leader = (JSON.parse(r.stdout) as { leader: { id: string | null } }).leader.id;
+        if (leader === '1') break;
+        if (leader === '2') await shoal(['meta', 'transfer-leader', '1', '--meta', a2, '--timeout', '5']);
+      }
+      expect(Date.now() - started, r.stderr).toBeLessThan(20_000);
+    }
 
     r = await shoal(['meta', 'remove', '2', '--meta', `${a1},${a2}`, '--timeout', '15', '--json']);
     expect(r.stderr).toBe('');

@@ -15,6 +15,7 @@ import {
   type MetaError,
   type MetaNodeStatus,
   type MetaShardGroupInfo,
+  type MetaState,
 } from '@shoal/meta';
 import type { DatabaseInfo, RetentionPolicyInfo, RetentionPolicySpec, RetentionPolicyUpdate } from '@shoal/tsdb';
 import type { Command } from 'commander';
@@ -534,10 +535,24 @@ interface Probe {
 }
 
 async function showCluster(ctx: Ctx): Promise<void> {
-  const { state } = await ctx.client.getState(true);
-  const start = ctx.client.leaderAddress ?? ctx.client.addresses[0]!;
   const probeTimeoutMs = Math.min(PROBE_TIMEOUT_MS_MAX, ctx.timeoutMs);
-  const leaderView = await ctx.client.status(start, { deadlineMs: probeTimeoutMs });
+  // Without a leader the state cannot be read, but what the reachable members say about themselves
+  // is what an operator needs most then: it is shown, and the command still exits 1.
+  let state: MetaState | null = null;
+  let leaderless: MetaUnavailableError | null = null;
+  try {
+    state = (await ctx.client.getState(true)).state;
+  } catch (err) {
+    if (!(err instanceof MetaUnavailableError)) throw err;
+    leaderless = err;
+  }
+  let leaderView: MetaNodeStatus | null = null;
+  const candidates = ctx.client.leaderAddress !== null && leaderless === null ? [ctx.client.leaderAddress] : [...ctx.client.addresses];
+  for (const address of candidates) {
+    leaderView = await ctx.client.status(address, { deadlineMs: probeTimeoutMs }).catch(() => null);
+    if (leaderView !== null) break;
+  }
+  if (leaderView === null) throw leaderless ?? new MetaUnavailableError('status', `no answer from ${candidates.join(', ')}`, false);
   const probes: Probe[] = await Promise.all(
     leaderView.members.map(async (m): Promise<Probe> => {
       const at = new Date();
@@ -572,12 +587,13 @@ async function showCluster(ctx: Ctx): Promise<void> {
           contactMs: p.contactMs,
           error: p.error,
         })),
-        dataNodes: state.dataNodes().map((n) => ({ id: n.id, rpcAddress: n.rpcAddress, httpAddress: n.httpAddress, status: n.status, lastHeartbeatNs: n.lastHeartbeatNs })),
+        dataNodes: state?.dataNodes().map((n) => ({ id: n.id, rpcAddress: n.rpcAddress, httpAddress: n.httpAddress, status: n.status, lastHeartbeatNs: n.lastHeartbeatNs })) ?? null,
       }),
     );
+    if (leaderless !== null) throw leaderless;
     return;
   }
-  ctx.io.stdout(`META leader: ${leaderView.leaderId ?? 'none'} (${leaderView.leaderAddress ?? '-'}), term ${leaderView.term}, commit index ${leaderView.commitIndex}\n\n`);
+  ctx.io.stdout(`META leader: ${leaderView.leaderId ?? 'none known'} (${leaderView.leaderAddress ?? '-'}), term ${leaderView.term}, commit index ${leaderView.commitIndex}\n\n`);
   ctx.io.stdout(
     renderTable(
       ['ID', 'ADDRESS', 'ROLE', 'VOTER', 'TERM', 'COMMIT', 'APPLIED', 'LAST CONTACT'],
@@ -594,6 +610,10 @@ async function showCluster(ctx: Ctx): Promise<void> {
     ),
   );
   ctx.io.stdout('\n');
+  if (state === null) {
+    ctx.io.stdout('DATA nodes: unknown (no META leader to read the state from)\n');
+    throw leaderless!;
+  }
   const dataNodes = state.dataNodes();
   if (dataNodes.length === 0) {
     ctx.io.stdout('DATA nodes: none registered\n');
