@@ -2,7 +2,7 @@
 // `shoal meta` in a child process: output for people and for scripts, exit codes, and the
 // messages for bad input and for a cluster that cannot be reached.
 
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MetaClient } from '@shoal/meta';
@@ -48,6 +48,23 @@ describe('shoal meta (the META node process) refuses bad flags with exit 2', () 
     const r = await shoal(['meta', '--id', '1', '--peers', 'nonsense', '--dir', join(tmpdir(), 'never')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^shoal: /);
+  });
+});
+
+describe('shoal meta (the META node process) fails to start with exit 1', () => {
+  it('when its directory cannot be created', async () => {
+    const file = join(base, 'plain-file');
+    writeFileSync(file, '');
+    const r = await shoal(['meta', '--id', '1', '--peers', `1=127.0.0.1:${await freePortPair()}`, '--dir', join(file, 'm'), '--log-level', 'silent']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^shoal: META node start-up failed: ENOTDIR/);
+  });
+
+  it('and stops gracefully on SIGINT, exit 0', async () => {
+    const other = await startMetaNode(['--id', '1', '--peers', `1=127.0.0.1:${await freePortPair()}`, '--dir', join(base, 'sigint'), ...FAST]);
+    other.proc.kill('SIGINT');
+    expect(await exitOf(other.proc), other.output().slice(-2000)).toBe(0);
+    expect(other.output()).toContain('"signal":"SIGINT"');
   });
 });
 
