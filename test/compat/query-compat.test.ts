@@ -32,66 +32,9 @@ const golden = (id: string) => JSON.parse(fs.readFileSync(path.join(GOLDEN_DIR, 
 
 /**
  * Statements Shoal answers differently on purpose: id → the compatibility.md row and Shoal's whole
- * answer, compared as strictly as a golden. The ddl-select-into entries go once the node passes
- * its write path to the query engine (writePortFor in data/http/query-endpoint.ts): SELECT INTO then
- * answers as InfluxDB does and these entries start failing.
+ * answer, compared as strictly as a golden.
  */
 const DELIBERATE_DIFFERENCES = new Map<string, { reason: string; shoal: { status: number; headers: Record<string, string>; body: string } }>([
-  [
-    'ddl-select-into',
-    {
-      reason: 'compatibility.md, /query, "Statements not run yet": SELECT INTO runs in the engine, but the node does not pass it its write path yet',
-      shoal: {
-        status: 200,
-        headers: { 'content-type': 'application/json' },
-        body: '{"results":[{"statement_id":0,"error":"SELECT INTO is not supported yet by this server"}]}\n',
-      },
-    },
-  ],
-  [
-    'ddl-select-into-get-warns',
-    {
-      reason: 'compatibility.md, /query, "Statements not run yet": SELECT INTO runs in the engine, but the node does not pass it its write path yet',
-      shoal: {
-        status: 200,
-        headers: { 'content-type': 'application/json' },
-        body: '{"results":[{"statement_id":0,"error":"SELECT INTO is not supported yet by this server"}]}\n',
-      },
-    },
-  ],
-  [
-    'ddl-select-into-result',
-    {
-      reason: 'compatibility.md, /query, "Statements not run yet": SELECT INTO runs in the engine, but the node does not pass it its write path yet, so nothing was written to read back',
-      shoal: {
-        status: 200,
-        headers: { 'content-type': 'application/json' },
-        body: '{"results":[{"statement_id":0}]}\n',
-      },
-    },
-  ],
-  [
-    'ddl-show-measurements-after-into',
-    {
-      reason: 'compatibility.md, /query, "Statements not run yet": SELECT INTO runs in the engine, but the node does not pass it its write path yet, so the target database holds no measurement',
-      shoal: {
-        status: 200,
-        headers: { 'content-type': 'application/json' },
-        body: '{"results":[{"statement_id":0}]}\n',
-      },
-    },
-  ],
-  [
-    'ddl-show-series-after-into',
-    {
-      reason: 'compatibility.md, /query, "Statements not run yet": SELECT INTO runs in the engine, but the node does not pass it its write path yet, so the target database holds no series',
-      shoal: {
-        status: 200,
-        headers: { 'content-type': 'application/json' },
-        body: '{"results":[{"statement_id":0}]}\n',
-      },
-    },
-  ],
   [
     'wcheck-measurements',
     {

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { ShoalConfig } from './config.js';
 import { HttpApi, type NodePhase } from './http/api.js';
 import { HttpServer } from './http/server.js';
+import { writePortFor } from './http/query-endpoint.js';
 import { LocalPointsWriter } from './local-points-writer.js';
 import { createLogger } from './logger.js';
 import { MetricsRegistry, registerProcessMetrics, registerStatsGauges } from './metrics.js';
@@ -111,7 +112,7 @@ export class DataNode {
       api.setServices({
         catalog,
         pointsWriter,
-        query: { catalog, shard: (id) => queryStore.shard(id), limits: config.query },
+        query: { catalog, shard: (id) => queryStore.shard(id), limits: config.query, writes: writePortFor(pointsWriter) },
       });
       api.setPhase('ready');
       const node = new DataNode(config, logger, metrics, api, server, address, catalog, store, retention, pointsWriter, unsubscribe);

@@ -457,16 +457,18 @@ describe('/query', () => {
     );
   });
 
-  it('answers 200 with the error inside the failing statement, and "not executed" after it', async () => {
+  it('answers 200 with a statement error; a failure before the last statement reads "not executed", as InfluxDB 1.6.7', async () => {
     const { call } = await start();
-    const r = await call('GET', '/query?db=nope&q=' + encodeURIComponent('SELECT * FROM cpu; SHOW DATABASES'));
-    expect(r.status).toBe(200);
-    expect(r.json).toEqual({
+    const last = await call('GET', '/query?db=nope&q=' + encodeURIComponent('SHOW DATABASES; SELECT * FROM cpu'));
+    expect(last.status).toBe(200);
+    expect(last.json).toEqual({
       results: [
-        { statement_id: 0, error: 'database not found: nope' },
-        { statement_id: 1, error: 'not executed' },
+        { statement_id: 0, series: [{ name: 'databases', columns: ['name'], values: [['db']] }] },
+        { statement_id: 1, error: 'database not found: nope' },
       ],
     });
+    const first = await call('GET', '/query?db=nope&q=' + encodeURIComponent('SELECT * FROM cpu; SHOW DATABASES'));
+    expect(first.json).toEqual({ results: [{ statement_id: 0, error: 'not executed' }] });
   });
 
   it('answers 400 when params is not a JSON object', async () => {
