@@ -1,7 +1,7 @@
 // node-influx (the `influx` npm package), a real InfluxDB 1.x client, against a real Shoal server:
 // ping, database DDL through /query, and writes of every field type with exact ns timestamps.
-// The points are read back from the data directory after a graceful stop (the query engine will
-// let this test read them through the client itself).
+// The points are read back through the client's query API, and from the data directory after a
+// graceful stop.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -71,6 +71,21 @@ describe('node-influx against shoal server', () => {
       await expect(free.writePoints([{ measurement: 'free', fields: { v: 'text' } }])).rejects.toThrow(
         `A 400 Bad Request error occurred: ${JSON.stringify({ error: conflict })}`,
       );
+
+      // Reading back through the client's query API: exact ns times and every type.
+      const rows = await influx.query<{ time: { getNanoTime(): string }; temp: number; count: number; label: string; ok: boolean; room: string }>(
+        `SELECT temp, "count", label, ok, room FROM sensor WHERE room = 'kitchen'`,
+        { precision: 'n' },
+      );
+      expect(rows.map((r) => [r.time.getNanoTime(), r.temp, r.count, r.label, r.ok, r.room])).toEqual([
+        ['1700000000000000001', 21.5, 3, 'a "quoted", spaced label', true, 'kitchen'],
+        ['1700000000000000002', -0.25, -9007199254740991, 'ünïcödé', false, 'kitchen'],
+      ]);
+      const grouped = await influx.query<{ room: string; max: number }>('SELECT max(temp) FROM sensor GROUP BY room');
+      expect(grouped.map((r) => [r.room, r.max])).toEqual([
+        ['hall', 19],
+        ['kitchen', 21.5],
+      ]);
 
       await influx.dropDatabase('scratch').catch(() => undefined);
       await influx.createDatabase('scratch');
