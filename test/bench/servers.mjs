@@ -136,9 +136,12 @@ export async function startShoal(opts, previous = null) {
   return spawnServer('shoal', process.execPath, args, { dir, port, diskDirs: [dataDir], cwd: REPO_ROOT });
 }
 
-function influxdbConfig(dir, httpPort, rpcPort, coldSnapshot) {
-  // The same settings as the peer scripts' influxdb.conf: loopback only, inmem index, and the WAL
-  // fsynced before every acknowledgement — the durability Shoal promises, so the comparison is fair.
+/**
+ * influxd's config for benchmarks and compatibility recordings: the same settings as the peer
+ * scripts' influxdb.conf — loopback only, inmem index, and the WAL fsynced before every
+ * acknowledgement (the durability Shoal promises, so the comparison is fair); no continuous queries.
+ */
+export function influxdbConfig(dir, httpPort, rpcPort, coldSnapshot) {
   return `reporting-enabled = false
 bind-address = "${LOOPBACK}:${rpcPort}"
 [meta]
@@ -159,6 +162,8 @@ ${coldSnapshot ? `  cache-snapshot-write-cold-duration = "${coldSnapshot}"\n` : 
   auth-enabled = false
   log-enabled = false
   max-body-size = 25000000
+[continuous_queries]
+  enabled = false
 [logging]
   level = "warn"
   suppress-logo = true

@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { SETUP_STEPS, WRITE_CASES, WRITE_CASES_SETUP, datasetFingerprint } from './dataset.mjs';
 import { STATEMENTS, WRITE_CHECK_STATEMENTS } from './statements.mjs';
 import { queryRequest, recordedHeaders, runSetup, send, writeCaseRequest } from './requests.mjs';
+import { influxdbConfig } from '../bench/servers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { values: args } = parseArgs({
@@ -32,40 +33,10 @@ const port = Number(args.port);
 const rpcPort = Number(args['rpc-port']);
 const startTimeoutMs = 20_000;
 
-/** The same settings as the shared peer config (/work/shared/peer/influxdb.conf.in): WAL fsync before every acknowledgement, inmem index, no _internal. */
-function influxConfig(dir) {
-  return `reporting-enabled = false
-bind-address = "127.0.0.1:${rpcPort}"
-[meta]
-  dir = "${dir}/meta"
-  retention-autocreate = true
-  logging-enabled = false
-[data]
-  dir = "${dir}/data"
-  wal-dir = "${dir}/wal"
-  index-version = "inmem"
-  wal-fsync-delay = "0s"
-  query-log-enabled = false
-[monitor]
-  store-enabled = false
-[http]
-  enabled = true
-  bind-address = "127.0.0.1:${port}"
-  auth-enabled = false
-  log-enabled = false
-  max-body-size = 25000000
-[continuous_queries]
-  enabled = false
-[logging]
-  level = "warn"
-  suppress-logo = true
-`;
-}
-
 async function startInfluxd() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-compat-influxd-'));
   for (const sub of ['data', 'wal', 'meta']) fs.mkdirSync(path.join(dir, sub));
-  fs.writeFileSync(path.join(dir, 'influxdb.conf'), influxConfig(dir));
+  fs.writeFileSync(path.join(dir, 'influxdb.conf'), influxdbConfig(dir, port, rpcPort));
   const log = fs.openSync(path.join(dir, 'influxd.log'), 'w');
   const child = spawn('influxd', ['-config', path.join(dir, 'influxdb.conf')], { stdio: ['ignore', log, log] });
   const deadline = Date.now() + startTimeoutMs;
