@@ -29,9 +29,10 @@ afterEach(async () => {
 const S = 1_000_000_000n;
 const DAY = 86_400n * S;
 
-/** Counts the block summaries a shard hands out. */
+/** Counts the block summaries and all chunks (summaries and points) a shard hands out. */
 class CountingShard implements ShardReader {
   stats = 0;
+  chunks = 0;
   constructor(private readonly shard: Shard) {}
   get id(): number {
     return this.shard.id;
@@ -45,6 +46,7 @@ class CountingShard implements ShardReader {
   async *readField(id: number, field: string, min?: bigint, max?: bigint, opts?: ReadFieldOptions): AsyncGenerator<FieldChunk> {
     for await (const c of this.shard.readField(id, field, min, max, opts)) {
       if (c.kind === 'stats') this.stats++;
+      this.chunks++;
       yield c;
     }
   }
@@ -100,11 +102,11 @@ async function setup(): Promise<{ ports: QueryPorts; shards: CountingShard[]; li
   return { ports: { catalog, shard: (id) => shardsById.get(id) }, shards: [...shardsById.values()], lines };
 }
 
-async function select(ports: QueryPorts, text: string, useBlockStats: boolean): Promise<ResultSeries[]> {
+async function select(ports: QueryPorts, text: string, useBlockStats: boolean, firstLastEarlyStop = true): Promise<ResultSeries[]> {
   const limits = resolveLimits(undefined);
   const ctx: StatementContext = { ports, db: 'db', rp: '', nowNs: 30n * DAY, limits, budget: new QueryBudget(limits, Date.now()) };
   const out: ResultSeries[] = [];
-  for await (const s of executeSelect(parseStatement(text) as SelectStatement, ctx, { useBlockStats })) out.push(s);
+  for await (const s of executeSelect(parseStatement(text) as SelectStatement, ctx, { useBlockStats, firstLastEarlyStop })) out.push(s);
   return out;
 }
 
@@ -168,5 +170,48 @@ describe('SELECT over tsdb shards', () => {
     const b = await select(ports, 'SELECT max(f) FROM m', false);
     expect(a).toEqual(b);
     expect(typeof a[0]!.values[0]![0]).toBe('bigint');
+  });
+
+  it('answers first() and last() without GROUP BY time from one point or summary per series, as reading rows does', async () => {
+    const { ports, shards } = await setup();
+    const bytes = (series: ResultSeries[]): string => formatJson({ results: [{ statementId: 0, series }] }, { epoch: 'ns' });
+    const chunks = (): number => shards.reduce((n, s) => n + s.chunks, 0);
+    // Hosts a and c have points at the same times in both shards (b's come 3 s later): first()
+    // of all hosts and last() of a and c are ties between series, decided by the merge's order.
+    const queries = [
+      'SELECT last(f) FROM m',
+      'SELECT first(f) FROM m',
+      'SELECT last(i) FROM m',
+      "SELECT last(i) FROM m WHERE host != 'b'",
+      'SELECT first(i) FROM m',
+      'SELECT last(i), first(i) FROM m GROUP BY host',
+      'SELECT last(s), first(b), last(b) FROM m',
+      "SELECT last(f), host FROM m WHERE host != 'b'",
+      'SELECT first(i::float), last(f::integer) FROM m GROUP BY host',
+      'SELECT last(f), first(i) FROM m WHERE time >= 45s AND time < 8d ORDER BY time DESC',
+      'SELECT last(f) FROM m GROUP BY host ORDER BY time DESC',
+    ];
+    for (const q of queries) {
+      for (const useBlockStats of [true, false]) {
+        for (const s of shards) s.chunks = 0;
+        const fast = await select(ports, q, useBlockStats, true);
+        const fastChunks = chunks();
+        for (const s of shards) s.chunks = 0;
+        const slow = await select(ports, q, useBlockStats, false);
+        const slowChunks = chunks();
+        expect({ q, useBlockStats, fast: bytes(fast) }).toEqual({ q, useBlockStats, fast: bytes(slow) });
+        expect(fast.length).toBeGreaterThan(0);
+        // The slow path reads a batch of rows per series: several blocks of 7 points.
+        expect({ q, useBlockStats, fewer: fastChunks < slowChunks }).toEqual({ q, useBlockStats, fewer: true });
+      }
+    }
+    // One chunk per series and shard: 2 series in 2 shards.
+    for (const s of shards) s.chunks = 0;
+    const last = await select(ports, "SELECT last(i) FROM m WHERE host != 'b'", true);
+    expect(chunks()).toBe(4);
+    // The tie: a (i > 0) and c (i < 0) share the last time. The merge runs backwards over the
+    // series in key order reversed, [c, a], and pops c first, where the reducer's larger-value
+    // rule would pick a.
+    expect(last[0]!.values[0]![1]).toBeLessThan(0n);
   });
 });

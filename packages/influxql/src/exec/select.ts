@@ -297,6 +297,11 @@ async function* joinRows(streams: ReadonlyArray<AsyncGenerator<GroupPoints>>, sp
 export interface SelectOptions {
   /** Use block summaries where they give identical results (default true; tests turn it off to compare). */
   readonly useBlockStats?: boolean;
+  /**
+   * first()/last() without GROUP BY time read only each series' first point or summary in their
+   * direction (default true; tests turn it off to compare with reading rows in batches).
+   */
+  readonly firstLastEarlyStop?: boolean;
 }
 
 /** A SELECT's output as series pieces (consecutive pieces of one series share name and tags). */
@@ -366,6 +371,7 @@ export async function* runCompiled(c: CompiledSelect, ctx: StatementContext, opt
         pointTime: spec.pointTime,
         rowsPerGroup,
         useBlockStats: opts.useBlockStats ?? true,
+        firstLastEarlyStop: opts.firstLastEarlyStop ?? true,
         countSeries: specIndex === 0,
         perSeries: src.subquery !== true,
         ...(groups === undefined ? {} : { groups }),

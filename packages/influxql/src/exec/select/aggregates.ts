@@ -357,7 +357,8 @@ class SelectorAgg extends Agg {
   }
 }
 
-function statValue(type: FieldType, v: number | bigint | boolean | string): Value {
+/** A summary's value as the Value a decoded point of the block would give. */
+export function statValue(type: FieldType, v: number | bigint | boolean | string): Value {
   if ((type === FieldType.Integer || type === FieldType.Unsigned) && typeof v === 'number') return BigInt(v);
   return v;
 }

@@ -17,7 +17,7 @@ import type { QueryBudget } from '../context.js';
 import { castValue, evalBool } from '../eval.js';
 import type { BlockSummary, ColumnChunk, FieldChunk, ShardReader } from '../ports.js';
 import { compareStrings, type Value } from '../result.js';
-import { createAgg, isPushdown, usesStats, valueOf, type Agg, type OutPoint } from './aggregates.js';
+import { createAgg, isPushdown, statValue, usesStats, valueOf, type Agg, type OutPoint } from './aggregates.js';
 import { heapInit, heapPop, heapPush, parallelMerge, QueuedStream, Buffered, type Less } from './merge-order.js';
 import { window, type AggSpec, type Interval } from './plan.js';
 
@@ -77,6 +77,8 @@ export interface MapRequest {
   /** Raw rows: at most this many per group are needed (OFFSET + LIMIT); 0 for all. */
   readonly rowsPerGroup: number;
   readonly useBlockStats: boolean;
+  /** first()/last() without GROUP BY time stop after each series' first point or summary (see firstOrLast). */
+  readonly firstLastEarlyStop: boolean;
   /** Count the series read against the series limit (once per statement and shard, not per call). */
   readonly countSeries: boolean;
   /**
@@ -662,6 +664,32 @@ async function* firstOrLast(
   const ordered = forwards ? inKeyOrder : inKeyOrder.slice().reverse();
   const dirReq: MapRequest = { ...req, ascending: forwards };
   const less = rowLess(forwards, auxCompareOrder(req.aux));
+  if (req.firstLastEarlyStop && main.kind === 'field' && ordered.every((s) => s.cond === true) && aux.every((a) => a.kind !== 'field')) {
+    // Fast path. The merge pops one row, so only each series' first row (in the merge's
+    // direction) can decide, tie rules included: the heap is built from those heads alone. When a
+    // series' rows are just its points of `main` — no condition left on them, no field among the
+    // aux values — its first row is the first point or block summary the reader hands out, so
+    // reading stops there: last() reads the newest block, first() the oldest, instead of a batch
+    // of rows. The heads and the merge are the slow path's, so the answer is the same, byte for
+    // byte (select-shard.test.ts compares both).
+    const heads: Array<{ buf: RawRow[]; at: number; done: boolean }> = [];
+    for (const s of ordered) {
+      const row = await firstRow(s, dirReq, main, aux, budget);
+      heads.push({ buf: row === null ? [] : [row], at: 0, done: row === null });
+    }
+    const noMore = async (h: (typeof heads)[number]): Promise<void> => {
+      if (h.at >= h.buf.length) h.done = true;
+    };
+    for await (const batch of mergeRows(key, tags, heads, noMore, less, 1)) {
+      const row = batch.rows![0];
+      if (row === undefined || row.v === null) continue;
+      const agg = fresh();
+      agg.addPoint(row.t, row.v, row.aux);
+      yield { key, tags, buckets: [{ start: req.minNs, agg }] };
+      return;
+    }
+    return;
+  }
   for await (const batch of rawGroup(key, tags, ordered, dirReq, main, aux, isField, less, budget, 1)) {
     const row = batch.rows![0];
     if (row === undefined || row.v === null) continue;
@@ -669,6 +697,36 @@ async function* firstOrLast(
     agg.addPoint(row.t, row.v, row.aux);
     yield { key, tags, buckets: [{ start: req.minNs, agg }] };
     return;
+  }
+}
+
+/**
+ * The first row of a series whose rows are its points of `main` (no condition on its points, no
+ * field among the aux values), reading in `req`'s direction: the first point or block summary
+ * (`firstTime`/`first` ascending, `lastTime`/`last` descending) the reader hands out, valued as
+ * seriesReader would value the point. The storage iterator is closed right after.
+ */
+async function firstRow(s: SeriesPlan, req: MapRequest, main: Resolved & { kind: 'field' }, aux: readonly Resolved[], budget: QueryBudget): Promise<RawRow | null> {
+  const desc = !req.ascending;
+  const c = new FieldCursor(s.shard, s.id, main.name, req.minNs, req.maxNs, desc, req.useBlockStats, budget);
+  try {
+    if (!(await c.ready())) return null;
+    let t: bigint;
+    let v: Value;
+    if (c.stats !== null) {
+      const st = c.stats;
+      t = desc ? st.lastTime : st.firstTime;
+      v = statValue(st.type, desc ? st.last : st.first);
+    } else {
+      const ch = c.chunk!;
+      t = ch.times[c.i]!;
+      v = valueOf(ch.type, ch.values, c.i);
+    }
+    // As seriesReader projects a row: a series without the tag reads null, not ''.
+    const values = aux.length === 0 ? null : aux.map((a) => (a.kind === 'tag' ? tagOf(s.tags, a.name) || null : null));
+    return { t, v: castValue(v, main.cast), aux: values };
+  } finally {
+    await c.close();
   }
 }
 
