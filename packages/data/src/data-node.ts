@@ -12,6 +12,7 @@ import type { ShoalConfig } from './config.js';
 import { HttpApi, type NodePhase } from './http/api.js';
 import { HttpServer } from './http/server.js';
 import { writePortFor } from './http/query-endpoint.js';
+import { DataDirLock, DataDirLockedError } from './data-dir-lock.js';
 import { LocalPointsWriter } from './local-points-writer.js';
 import { createLogger } from './logger.js';
 import { MetricsRegistry, registerProcessMetrics, registerStatsGauges } from './metrics.js';
@@ -62,6 +63,7 @@ export class DataNode {
     private readonly retention: RetentionService,
     private readonly pointsWriter: LocalPointsWriter,
     private readonly unsubscribe: () => void,
+    private readonly lock: DataDirLock,
   ) {}
 
   /**
@@ -72,6 +74,7 @@ export class DataNode {
     const logger = opts.logger ?? createLogger({ level: config.logLevel });
     const metrics = opts.metrics ?? new MetricsRegistry();
     await ensureWritableDir(config.dataDir);
+    const lock = lockDataDir(config.dataDir);
 
     const api = new HttpApi({
       logger: logger.child({ component: 'http' }),
@@ -80,7 +83,13 @@ export class DataNode {
       phase: 'starting',
     });
     const server = new HttpServer(api.handle);
-    const address = await server.listen(config.http.host, config.http.port);
+    let address: AddressInfo;
+    try {
+      address = await server.listen(config.http.host, config.http.port);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
     logger.info({ bind: formatAddress(address), dataDir: config.dataDir }, 'http listening; opening storage');
 
     let catalog: LocalCatalog | undefined;
@@ -115,7 +124,7 @@ export class DataNode {
         query: { catalog, shard: (id) => queryStore.shard(id), limits: config.query, writes: writePortFor(pointsWriter) },
       });
       api.setPhase('ready');
-      const node = new DataNode(config, logger, metrics, api, server, address, catalog, store, retention, pointsWriter, unsubscribe);
+      const node = new DataNode(config, logger, metrics, api, server, address, catalog, store, retention, pointsWriter, unsubscribe, lock);
       logger.info({ bind: formatAddress(address), dataDir: config.dataDir }, 'shoal ready');
       return node;
     } catch (err) {
@@ -124,6 +133,7 @@ export class DataNode {
       await pointsWriter?.close().catch((e: unknown) => logger.error({ err: e }, 'parse workers close failed'));
       await store?.close().catch((e: unknown) => logger.error({ err: e }, 'store close failed'));
       await catalog?.close().catch((e: unknown) => logger.error({ err: e }, 'catalog close failed'));
+      lock.release();
       throw err;
     }
   }
@@ -169,9 +179,20 @@ export class DataNode {
     await step('parse-workers', () => this.pointsWriter.close());
     await step('store', () => this.store.close());
     await step('catalog', () => this.catalog.close());
+    this.lock.release();
     this.logger.info({ durationMs: Date.now() - started }, 'shoal stopped');
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) throw new AggregateError(errors, 'shutdown failed');
+  }
+}
+
+/** Takes the data directory's lock, reporting a held one as the DataDirError operators see. */
+function lockDataDir(dir: string): DataDirLock {
+  try {
+    return DataDirLock.acquire(dir);
+  } catch (err) {
+    if (err instanceof DataDirLockedError) throw new DataDirError(dir, 'ELOCKED', err.message);
+    throw err;
   }
 }
 
