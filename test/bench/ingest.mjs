@@ -40,7 +40,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { datasetShape, buildBodies, DEFAULTS } from './tsbs-data.mjs';
+import { datasetShape, buildBodies, DATASET_FLAGS } from './tsbs-data.mjs';
 import { parseFlags, FlagError } from './cli-flags.mjs';
 import {
   SHOAL_BIN, DATABASE, QUERY_TIMEOUT_MS, KILL_WAIT_MS, TARGETS, BenchError, liveServers, serverGone, waitReady,
@@ -52,13 +52,7 @@ const REPEATS_MAX = 20;
 const CONCURRENCY_MAX = 256;
 
 const FLAG_SPEC = {
-  hosts: { type: 'number', default: DEFAULTS.hosts },
-  duration: { type: 'string', default: DEFAULTS.duration },
-  interval: { type: 'string', default: DEFAULTS.interval },
-  start: { type: 'string', default: DEFAULTS.start },
-  seed: { type: 'number', default: DEFAULTS.seed },
-  float: { type: 'boolean' },
-  batch: { type: 'number', default: 5000 },
+  ...DATASET_FLAGS,
   conc: { type: 'string', default: '1,2,4' },
   repeats: { type: 'number', default: 1 },
   peer: { type: 'boolean' },

@@ -48,7 +48,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { datasetShape, buildBodies, seededRandom, CPU_FIELDS, DEFAULTS } from './tsbs-data.mjs';
+import { datasetShape, buildBodies, seededRandom, CPU_FIELDS, DATASET_FLAGS } from './tsbs-data.mjs';
 import { parseFlags, FlagError } from './cli-flags.mjs';
 import { canonicalJson, firstDifference } from './canonical-json.mjs';
 import {
@@ -68,13 +68,7 @@ const ERROR_TEXT_CHARS = 300;
 const HOUR_MS = 3_600_000;
 
 const FLAG_SPEC = {
-  hosts: { type: 'number', default: DEFAULTS.hosts },
-  duration: { type: 'string', default: DEFAULTS.duration },
-  interval: { type: 'string', default: DEFAULTS.interval },
-  start: { type: 'string', default: DEFAULTS.start },
-  seed: { type: 'number', default: DEFAULTS.seed },
-  float: { type: 'boolean' },
-  batch: { type: 'number', default: 5000 },
+  ...DATASET_FLAGS,
   conc: { type: 'number', default: 2 },
   peer: { type: 'boolean' },
   targets: { type: 'string' },

@@ -56,6 +56,17 @@ export const DEFAULTS = Object.freeze({
   float: false,
 });
 
+/** The flags that choose the data set and its batching (test/bench/cli-flags.mjs spec form). */
+export const DATASET_FLAGS = Object.freeze({
+  hosts: { type: 'number', default: DEFAULTS.hosts },
+  duration: { type: 'string', default: DEFAULTS.duration },
+  interval: { type: 'string', default: DEFAULTS.interval },
+  start: { type: 'string', default: DEFAULTS.start },
+  seed: { type: 'number', default: DEFAULTS.seed },
+  float: { type: 'boolean' },
+  batch: { type: 'number', default: 5000 },
+});
+
 /**
  * A small seeded generator (sfc32, state expanded from the seed by a splitmix-style mixer).
  * Returns floats in [0, 1). Not cryptographic; chosen because it is fast, has no bias worth

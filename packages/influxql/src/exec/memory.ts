@@ -74,7 +74,8 @@ class MemoryIndex implements SeriesIndexReader {
   }
 }
 
-function matches(s: SeriesMeta, p: TagPredicate): boolean {
+/** Whether a series' tags satisfy a predicate (a missing tag reads as ''), for in-memory indexes. */
+export function matches(s: SeriesMeta, p: TagPredicate): boolean {
   switch (p.op) {
     case 'and':
       return matches(s, p.left) && matches(s, p.right);

@@ -6,7 +6,8 @@
 import { FieldType, escapeMeasurement, escapeTagKey, escapeTagValue } from '@shoal/lineproto';
 import type { SelectStatement } from '../../ast.js';
 import type { StatementContext } from '../context.js';
-import type { ColumnChunk, FieldChunk, ReadFieldOptions, SeriesIndexReader, SeriesMeta, ShardReader, TagPredicate } from '../ports.js';
+import type { ColumnChunk, FieldChunk, ReadFieldOptions, SeriesIndexReader, SeriesMeta, ShardReader } from '../ports.js';
+import { matches } from '../memory.js';
 import { compareStrings, type ResultSeries, type Value } from '../result.js';
 import type { MeasurementSource } from '../select.js';
 import { runCompiled } from '../select.js';
@@ -130,26 +131,6 @@ class RowsShard implements ShardReader {
         values = idx.map((i) => col.values[i] as string);
     }
     yield { kind: 'points', data: { type: col.type, count: idx.length, times, values } };
-  }
-}
-
-function matches(s: SeriesMeta, p: TagPredicate): boolean {
-  switch (p.op) {
-    case 'and':
-      return matches(s, p.left) && matches(s, p.right);
-    case 'or':
-      return matches(s, p.left) || matches(s, p.right);
-    case '=':
-    case '!=': {
-      const v = s.tags.find(([k]) => k === p.key)?.[1] ?? '';
-      return p.op === '=' ? v === p.value : v !== p.value;
-    }
-    default: {
-      const v = s.tags.find(([k]) => k === p.key)?.[1] ?? '';
-      p.regex.lastIndex = 0;
-      const m = p.regex.test(v);
-      return p.op === '=~' ? m : !m;
-    }
   }
 }
 
