@@ -387,6 +387,10 @@ s('later-groups-shard-series', "SELECT count(usage_user) FROM cpu WHERE time >= 
 s('regex-sources', "DELETE FROM /^(mem|disk)$/ WHERE host = 'host_0' AND time > '2016-01-01T00:20:00Z'", DEL);
 s('regex-sources-mem', 'SELECT count(total) FROM mem GROUP BY host');
 s('regex-sources-disk', 'SELECT count(inodes_used), last(status) FROM disk GROUP BY path');
+// Only host_2 has the field extreme: InfluxDB still lists it afterwards, Shoal does not.
+s('last-series-of-field', "DROP SERIES FROM mem WHERE host = 'host_2'", DEL);
+s('last-series-of-field-keys', 'SHOW FIELD KEYS FROM mem');
+s('last-series-of-field-select', "SELECT * FROM mem WHERE time < '2016-01-01T00:05:00Z'");
 s('other-policy', "DROP SERIES FROM net WHERE iface = 'eth1'", DEL);
 s('other-policy-series', 'SHOW SERIES FROM net');
 s('other-policy-select', 'SELECT count(bytes_recv) FROM hourly.net GROUP BY host');
