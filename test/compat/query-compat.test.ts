@@ -58,6 +58,17 @@ const DELIBERATE_DIFFERENCES = new Map<string, { reason: string; shoal: { status
     },
   ],
   [
+    'del-last-series-of-field-keys',
+    {
+      reason: 'compatibility.md, /query, "SHOW FIELD KEYS after DROP SERIES or DELETE": no series of mem has the field extreme any more',
+      shoal: {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: '{"results":[{"statement_id":0,"series":[{"name":"mem","columns":["fieldKey","fieldType"],"values":[["free","integer"],["total","integer"],["used","integer"],["used_percent","float"]]}]}]}\n',
+      },
+    },
+  ],
+  [
     'wcheck-series',
     {
       reason: 'compatibility.md, /write, "Unsigned integer field values" (series bad) and "CRLF line endings" (series ok,host=c), and /query, "Series of a point refused for a field type conflict" (no typed,host=b)',

@@ -366,6 +366,55 @@ s('pretty', 'SHOW RETENTION POLICIES ON compat', { db: undefined, params: { pret
 s('post-form-select', `SELECT count(usage_user) FROM cpu WHERE ${HOUR1}`, { method: 'POST', form: true });
 s('post-url-select', `SELECT count(usage_user) FROM cpu WHERE ${HOUR1}`, { method: 'POST' });
 
+// --- Deletes, last: they change the data set, and no statement after them reads it ---------------
+group = 'del';
+const DEL = { method: 'POST' };
+s('range-and-tag', "DELETE FROM weather WHERE location = 'us-midwest' AND time < '2016-01-01T00:10:00Z'", DEL);
+s('range-and-tag-select', 'SELECT * FROM weather');
+s('range-and-tag-series', 'SHOW SERIES FROM weather');
+s('series-missing-tag', "DROP SERIES FROM weather WHERE location = ''", DEL);
+s('series-missing-tag-series', 'SHOW SERIES FROM weather');
+s('series-missing-tag-values', 'SHOW TAG VALUES FROM weather WITH KEY = station');
+// Every point of station s2 is in the range: the series goes as a whole.
+s('range-empties-series', "DELETE FROM weather WHERE station = 's2' AND time <= '2016-01-01T00:31:00Z'", DEL);
+s('range-empties-series-series', 'SHOW SERIES FROM weather');
+s('range-empties-series-select', 'SELECT temperature, station FROM weather');
+// The later shard groups of cpu lose all their points, and with them their series.
+s('later-groups', "DELETE FROM cpu WHERE time >= '2016-01-07T00:00:00Z'", DEL);
+s('later-groups-cardinality', 'SHOW SERIES EXACT CARDINALITY FROM cpu');
+s('later-groups-count', 'SELECT count(usage_user) FROM cpu');
+s('later-groups-shard-series', "SELECT count(usage_user) FROM cpu WHERE time >= '2016-01-07T00:00:00Z' GROUP BY hostname");
+s('regex-sources', "DELETE FROM /^(mem|disk)$/ WHERE host = 'host_0' AND time > '2016-01-01T00:20:00Z'", DEL);
+s('regex-sources-mem', 'SELECT count(total) FROM mem GROUP BY host');
+s('regex-sources-disk', 'SELECT count(inodes_used), last(status) FROM disk GROUP BY path');
+// Only host_2 has the field extreme: InfluxDB still lists it afterwards, Shoal does not.
+s('last-series-of-field', "DROP SERIES FROM mem WHERE host = 'host_2'", DEL);
+s('last-series-of-field-keys', 'SHOW FIELD KEYS FROM mem');
+s('last-series-of-field-select', "SELECT * FROM mem WHERE time < '2016-01-01T00:05:00Z'");
+s('other-policy', "DROP SERIES FROM net WHERE iface = 'eth1'", DEL);
+s('other-policy-series', 'SHOW SERIES FROM net');
+s('other-policy-select', 'SELECT count(bytes_recv) FROM hourly.net GROUP BY host');
+s('drop-series-time', "DROP SERIES FROM cpu WHERE time > '2016-01-01T00:00:00Z'", DEL);
+s('get-warns', "DELETE FROM weather WHERE station = 's4'");
+s('get-warns-series', 'SHOW SERIES FROM weather');
+s('no-db', 'DROP SERIES FROM cpu', { ...DEL, db: undefined });
+s('unknown-db', 'DELETE FROM cpu', { ...DEL, db: 'no_such_db' });
+s('measurement', 'DROP MEASUREMENT "h2o.level"', DEL);
+s('measurement-measurements', 'SHOW MEASUREMENTS');
+s('measurement-field-keys', 'SHOW FIELD KEYS FROM "h2o.level"');
+s('measurement-select', 'SELECT * FROM "h2o.level"');
+s('measurement-tag-keys', 'SHOW TAG KEYS FROM "h2o.level"');
+s('measurement-unknown', 'DROP MEASUREMENT no_such_measurement', DEL);
+s('measurement-odd-name', 'DROP MEASUREMENT "cpu load"', DEL);
+s('measurement-odd-name-measurements', 'SHOW MEASUREMENTS WITH MEASUREMENT =~ /load/');
+// No FROM: every measurement of the database, every policy.
+s('all-measurements', "DROP SERIES WHERE hostname = 'ops_a'", { ...DEL, db: 'ops' });
+s('all-measurements-series', 'SHOW SERIES', { db: 'ops' });
+s('all-measurements-measurements', 'SHOW MEASUREMENTS', { db: 'ops' });
+s('time-only', "DELETE WHERE time < '2016-01-01T00:01:00Z'", { ...DEL, db: 'ops' });
+s('time-only-select', 'SELECT * FROM weekly.cpu, autogen.cpu, autogen.weather', { db: 'ops' });
+s('time-only-series', 'SHOW SERIES', { db: 'ops' });
+
 export const STATEMENTS = list.splice(0);
 
 // --- What the /write cases stored: run after WRITE_CASES (dataset.mjs), against database writes.

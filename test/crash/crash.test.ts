@@ -1,6 +1,7 @@
-// Crash safety of the single-node write path: a real `shoal server` is SIGKILLed at random
-// instants while two clients stream writes; after every kill the data directory is opened again
-// and every point that was acknowledged (HTTP 204) must be there with its exact value.
+// Crash safety of the single-node write and delete paths: a real `shoal server` is SIGKILLed at
+// random instants while two clients stream writes and a third deletes each writer's oldest points;
+// after every kill the data directory is opened again, every point that was acknowledged (HTTP 204)
+// and not deleted must be there with its exact value, and no point a DELETE answered for may be.
 //
 // Replay a failure with: SHOAL_CRASH_SEED=<seed> npx vitest run test/crash
 
@@ -22,9 +23,13 @@ const BASE_TIME = 1_700_000_000_000_000_000n;
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-crash-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-/** Acknowledged points per writer: time offset → value. */
+/** Acknowledged points per writer, not deleted since: time → value. */
 const acked: Array<Map<bigint, bigint>> = Array.from({ length: WRITERS }, () => new Map());
 const nextSeq = Array.from({ length: WRITERS }, () => 0);
+/** Per writer: every point at or before this time was removed by a DELETE that answered. */
+const deletedThrough: bigint[] = Array.from({ length: WRITERS }, () => BASE_TIME - 1n);
+/** Per writer: the end of a DELETE sent but never answered (the kill cut it), if any. */
+const pendingThrough: Array<bigint | undefined> = Array.from({ length: WRITERS }, () => undefined);
 
 function batchFor(writer: number): { body: string; points: Array<[bigint, bigint]> } {
   const points: Array<[bigint, bigint]> = [];
@@ -54,6 +59,36 @@ async function writeUntilKilled(port: number, writer: number, stop: { now: boole
   }
 }
 
+/**
+ * Deletes a writer's points up to its newest acknowledged one, again and again. A writer's times
+ * only grow, so every point in the range was acknowledged before the DELETE was sent.
+ */
+async function deleteUntilKilled(port: number, random: () => number, stop: { now: boolean }): Promise<void> {
+  while (!stop.now) {
+    await new Promise((r) => setTimeout(r, Math.floor(random() * 100)));
+    const w = Math.floor(random() * WRITERS);
+    let through = deletedThrough[w]!;
+    for (const t of acked[w]!.keys()) if (t > through) through = t;
+    if (through === deletedThrough[w] || stop.now) continue;
+    pendingThrough[w] = through;
+    const q = encodeURIComponent(`DELETE FROM crash WHERE writer = 'w${w}' AND time <= ${through}`);
+    let res;
+    try {
+      res = await request(port, 'POST', `/query?db=crash&q=${q}`);
+    } catch {
+      return; // killed before the answer: the delete may or may not have happened
+    }
+    if (res.status !== 200 || res.body.includes('"error"')) throw new Error(`delete answered ${res.status}: ${res.body}`);
+    settleDelete(w, through);
+  }
+}
+
+function settleDelete(writer: number, through: bigint): void {
+  deletedThrough[writer] = through;
+  pendingThrough[writer] = undefined;
+  for (const t of [...acked[writer]!.keys()]) if (t <= through) acked[writer]!.delete(t);
+}
+
 async function verify(dataDir: string): Promise<number> {
   const logger = pino({ level: 'silent' });
   const catalog = await LocalCatalog.open({ dir: path.join(dataDir, 'meta') });
@@ -71,6 +106,18 @@ async function verify(dataDir: string): Promise<number> {
           for (let i = 0; i < chunk.data.count; i++) found.set(chunk.data.times[i]!, BigInt(valueAt(chunk.data, i) as number | bigint));
         }
       }
+      for (const t of found.keys()) {
+        if (t <= deletedThrough[w]!) throw new Error(`deleted point came back: writer ${w} time ${t} (seed ${SEED})`);
+      }
+      // A delete the kill cut short is all there or all gone: one series, one batch.
+      const pending = pendingThrough[w];
+      if (pending !== undefined) {
+        const cut = [...acked[w]!.keys()].filter((t) => t <= pending);
+        const left = cut.filter((t) => found.has(t)).length;
+        if (left !== 0 && left !== cut.length) throw new Error(`delete half applied: writer ${w}, ${left} of ${cut.length} points left (seed ${SEED})`);
+        if (left === 0) settleDelete(w, pending);
+        else pendingThrough[w] = undefined;
+      }
       for (const [t, v] of acked[w]!) {
         if (found.get(t) !== v) throw new Error(`acknowledged point lost: writer ${w} time ${t} expected ${v} got ${found.get(t)} (seed ${SEED})`);
         checked++;
@@ -84,7 +131,7 @@ async function verify(dataDir: string): Promise<number> {
 }
 
 describe(`crash safety (seed ${SEED}; replay: SHOAL_CRASH_SEED=${SEED} npx vitest run test/crash)`, () => {
-  it(`loses no acknowledged point across ${KILLS} SIGKILLs during ingest`, async () => {
+  it(`loses no acknowledged point and brings back no deleted one across ${KILLS} SIGKILLs during ingest and deletes`, async () => {
     const random = prng(SEED);
     const dataDir = path.join(root, 'data');
     let totalChecked = 0;
@@ -95,6 +142,7 @@ describe(`crash safety (seed ${SEED}; replay: SHOAL_CRASH_SEED=${SEED} npx vites
         expect(created.status).toBe(200);
         const stop = { now: false };
         const writers = Array.from({ length: WRITERS }, (_, w) => writeUntilKilled(server.port, w, stop));
+        writers.push(deleteUntilKilled(server.port, random, stop));
         // Kill at a random instant: sometimes before the first write lands, usually mid-stream.
         await new Promise((r) => setTimeout(r, Math.floor(random() * 600)));
         await server.stop('SIGKILL');
@@ -106,7 +154,7 @@ describe(`crash safety (seed ${SEED}; replay: SHOAL_CRASH_SEED=${SEED} npx vites
       totalChecked = await verify(dataDir);
     }
     const ackedTotal = acked.reduce((n, m) => n + m.size, 0);
-    console.log(`crash test (seed ${SEED}): ${KILLS} kills, ${ackedTotal} acknowledged points all present`);
+    console.log(`crash test (seed ${SEED}): ${KILLS} kills, ${ackedTotal} acknowledged points all present, deleted ones stayed deleted (through +${deletedThrough.map((t) => t - BASE_TIME).join(' ns, +')} ns)`);
     expect(totalChecked).toBe(ackedTotal);
     expect(ackedTotal).toBeGreaterThan(0);
   }, 300_000);

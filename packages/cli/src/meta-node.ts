@@ -88,7 +88,30 @@ export async function runMetaNode(flags: MetaNodeFlags, io: CliIo): Promise<void
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
   });
-  let server: MetaServer;
+  let server: MetaServer | undefined;
+  let stopping = false;
+  const shutdown = (running: MetaServer): void => {
+    running.close().then(
+      () => io.exit(EXIT_OK),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        io.exit(EXIT_FAILURE);
+      },
+    );
+  };
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting without finishing shutdown');
+      io.exit(EXIT_FAILURE);
+    }
+    stopping = true;
+    logger.info({ signal }, 'signal received: stopping (send it again to force exit)');
+    if (server !== undefined) shutdown(server);
+  };
+  // Installed before start-up: a signal that follows the "meta node started" line closely would
+  // otherwise meet Node's default handling and kill the process without a shutdown.
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
   try {
     server = await MetaServer.start({
       ...args.options,
@@ -101,22 +124,6 @@ export async function runMetaNode(flags: MetaNodeFlags, io: CliIo): Promise<void
     io.stderr(`shoal: META node start-up failed: ${err instanceof Error ? err.message : String(err)}\n`);
     io.exit(EXIT_FAILURE);
   }
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      logger.warn({ signal }, 'second signal: exiting without finishing shutdown');
-      io.exit(EXIT_FAILURE);
-    }
-    stopping = true;
-    logger.info({ signal }, 'signal received: stopping (send it again to force exit)');
-    server.close().then(
-      () => io.exit(EXIT_OK),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        io.exit(EXIT_FAILURE);
-      },
-    );
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  // A signal that came during start-up stops the node now that it is up.
+  if (stopping) shutdown(server);
 }

@@ -72,6 +72,17 @@ describe('DataNode', () => {
     expect((await call(node, 'GET', '/metrics')).text).toContain('shoal_store_shards 1');
   });
 
+  it('runs DROP SERIES, DELETE and DROP MEASUREMENT from /query on what /write stored', async () => {
+    const node = await start();
+    await call(node, 'POST', '/query?q=CREATE+DATABASE+db');
+    expect((await call(node, 'POST', '/write?db=db&precision=s', 'cpu,host=a v=1i 10\ncpu,host=b v=2i 20\ncpu,host=b v=3i 30')).status).toBe(204);
+    const q = encodeURIComponent("DROP SERIES FROM cpu WHERE host = 'a'; DELETE FROM cpu WHERE time < 25s; SELECT v FROM cpu; DROP MEASUREMENT cpu; SHOW MEASUREMENTS");
+    expect((await call(node, 'POST', `/query?db=db&epoch=s&q=${q}`)).text).toBe(
+      '{"results":[{"statement_id":0},{"statement_id":1},{"statement_id":2,"series":[{"name":"cpu","columns":["time","v"],"values":[[30,3]]}]},{"statement_id":3},{"statement_id":4}]}\n',
+    );
+    expect(node.store.stats()).toMatchObject({ series: 0, deletes: 3 });
+  });
+
   it('keeps the catalog across a restart on the same data directory', async () => {
     const dataDir = tempDir();
     const first = await start(config({ dataDir }));

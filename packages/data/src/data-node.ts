@@ -13,6 +13,7 @@ import { HttpApi, type NodePhase } from './http/api.js';
 import { HttpServer } from './http/server.js';
 import { writePortFor } from './http/query-endpoint.js';
 import { DataDirLock, DataDirLockedError } from './data-dir-lock.js';
+import { LocalDeletes } from './local-deletes.js';
 import { LocalPointsWriter } from './local-points-writer.js';
 import { createLogger } from './logger.js';
 import { MetricsRegistry, registerProcessMetrics, registerStatsGauges } from './metrics.js';
@@ -121,7 +122,7 @@ export class DataNode {
       api.setServices({
         catalog,
         pointsWriter,
-        query: { catalog, shard: (id) => queryStore.shard(id), limits: config.query, writes: writePortFor(pointsWriter) },
+        query: { catalog, shard: (id) => queryStore.shard(id), limits: config.query, writes: writePortFor(pointsWriter), deletes: new LocalDeletes(catalog, store) },
       });
       api.setPhase('ready');
       const node = new DataNode(config, logger, metrics, api, server, address, catalog, store, retention, pointsWriter, unsubscribe, lock);

@@ -2,6 +2,7 @@
 
 export type { ConsistencyLevel, PointsWriter, WriteOutcome, WriteRequest } from './points-writer.js';
 export { LocalPointsWriter, type LocalPointsWriterOptions } from './local-points-writer.js';
+export { LocalDeletes } from './local-deletes.js';
 
 export { DataNode, DataDirError, ensureWritableDir, CATALOG_SUBDIR, type DataNodeOptions } from './data-node.js';
 export {

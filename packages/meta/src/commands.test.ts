@@ -36,6 +36,7 @@ const EXAMPLES: MetaCommand[] = [
       ['s', FieldType.String],
     ],
   },
+  { type: 'drop-measurement-fields', database: 'db', measurement: 'cpu,x' },
   { type: 'create-user', name: 'admin', hash: '$2a$10$abc', admin: true },
   { type: 'drop-user', name: 'bob' },
   { type: 'set-password-hash', name: 'bob', hash: 'h2' },

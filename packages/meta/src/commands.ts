@@ -49,6 +49,8 @@ export type MetaCommand =
   | { readonly type: 'prune-shard-groups'; readonly beforeNs: bigint }
   /** Create-if-absent per field; a type conflict rejects the whole command. */
   | { readonly type: 'add-fields'; readonly database: string; readonly measurement: string; readonly fields: ReadonlyArray<readonly [string, FieldType]> }
+  /** Forgets every field type of the measurement (DROP MEASUREMENT); absent is fine. */
+  | { readonly type: 'drop-measurement-fields'; readonly database: string; readonly measurement: string }
   | { readonly type: 'create-user'; readonly name: string; readonly hash: string; readonly admin: boolean }
   | { readonly type: 'drop-user'; readonly name: string }
   | { readonly type: 'set-password-hash'; readonly name: string; readonly hash: string }
@@ -80,6 +82,7 @@ export interface CommandValues {
   'truncate-shard-groups': null;
   'prune-shard-groups': null;
   'add-fields': null;
+  'drop-measurement-fields': null;
   'create-user': UserInfo;
   'drop-user': null;
   'set-password-hash': null;
@@ -114,6 +117,7 @@ const SCHEMAS: { readonly [T in MetaCommandType]: Readonly<Record<Exclude<keyof 
   'truncate-shard-groups': { timeNs: 'int64' },
   'prune-shard-groups': { beforeNs: 'int64' },
   'add-fields': { database: 'string', measurement: 'string', fields: 'fields' },
+  'drop-measurement-fields': { database: 'string', measurement: 'string' },
   'create-user': { name: 'string', hash: 'string', admin: 'bool' },
   'drop-user': { name: 'string' },
   'set-password-hash': { name: 'string', hash: 'string' },

@@ -56,6 +56,10 @@ describe('MetaCatalog', () => {
         ['usage', FieldType.Float],
       ]),
     );
+    await cat.dropMeasurementFields('db', 'cpu');
+    expect(cat.fields('db', 'cpu').size).toBe(0);
+    await cat.addFields('db', 'cpu', [['usage', FieldType.String]]);
+    expect(cat.fieldType('db', 'cpu', 'usage')).toBe(FieldType.String);
     await cat.updateRetentionPolicy('db', 'rp', { durationNs: 24n * NS_PER_HOUR }, false);
     expect(cat.retentionPolicy('db', 'rp').durationNs).toBe(24n * NS_PER_HOUR);
     await cat.deleteShardGroup('db', 'rp', group.id);
@@ -109,6 +113,7 @@ describe('MetaCatalog', () => {
       ['invalid replication', (c) => c.createRetentionPolicy('db', { name: 'r0', replicaN: 0 }, false)],
       ['fields of a missing database', (c) => c.addFields('nope', 'm', [['f', FieldType.Float]])],
       ['field type conflict', (c) => c.addFields('db', 'm', [['f', FieldType.Integer]])],
+      ['forgetting fields of a missing database', (c) => c.dropMeasurementFields('nope', 'm')],
       ['read of a missing policy', async (c) => c.retentionPolicy('db', 'nope')],
     ];
     for (const c of [local, meta] as Catalog[]) {

@@ -165,6 +165,10 @@ export class MetaCatalog implements Catalog {
     await this.mutate({ type: 'add-fields', database: db, measurement, fields });
   }
 
+  async dropMeasurementFields(db: string, measurement: string): Promise<void> {
+    await this.mutate({ type: 'drop-measurement-fields', database: db, measurement });
+  }
+
   /**
    * Resolves once the copy has caught up with what the leader had committed when this was called.
    * Calls made while one is in flight share the next round, not the current one (whose read point

@@ -61,6 +61,7 @@ function randomCommand(rand: () => number, clock: { nowNs: bigint }, state: Meta
     () => ({ type: 'prune-shard-groups', beforeNs: now - 2n * NS_PER_HOUR }),
     () => ({ type: 'add-fields', database: db, measurement: pick(['m0', 'm1']), fields: [[pick(['f0', 'f1', 'f2']), pick([FieldType.Float, FieldType.Integer, FieldType.String])], [pick(['f3', 'f4']), FieldType.Boolean]] }),
     () => ({ type: 'add-fields', database: db, measurement: pick(['m0', 'm1']), fields: [[pick(['f0', 'f1']), FieldType.Float]] }),
+    () => ({ type: 'drop-measurement-fields', database: db, measurement: pick(['m0', 'm1']) }),
     () => ({ type: 'create-user', name: user, hash: pick(['h0', 'h1']), admin: rand() < 0.2 }),
     () => ({ type: 'drop-user', name: user }),
     () => ({ type: 'set-password-hash', name: user, hash: pick(['h0', 'h1', 'h2']) }),

@@ -475,6 +475,22 @@ describe('measurement fields', () => {
     expectError({ type: 'add-fields', database: 'nodb', measurement: 'cpu', fields: [['x', FieldType.Float]] }, 'database-not-found', 'database not found: "nodb"');
   });
 
+  it('forgets a measurement\'s field types on drop-measurement-fields, through a snapshot too, so another type can be fixed', () => {
+    run({ type: 'add-fields', database: 'db', measurement: 'cpu', fields: [['usage', FieldType.Float]] });
+    run({ type: 'add-fields', database: 'db', measurement: 'mem', fields: [['free', FieldType.Integer]] });
+    const before = changes.length;
+    expectIdempotent({ type: 'drop-measurement-fields', database: 'db', measurement: 'cpu' });
+    expect(changes.length, 'only the first drop is a change').toBe(before + 1);
+    expect(sm.state.measurements('db')).toEqual(['mem']);
+    expect(sm.state.fields('db', 'cpu').size).toBe(0);
+    const restored = new MetaStateMachine();
+    restored.restore(sm.snapshot());
+    expect(restored.state.measurements('db')).toEqual(['mem']);
+    run({ type: 'add-fields', database: 'db', measurement: 'cpu', fields: [['usage', FieldType.String]] });
+    expect(sm.state.fieldType('db', 'cpu', 'usage')).toBe(FieldType.String);
+    expectError({ type: 'drop-measurement-fields', database: 'nodb', measurement: 'cpu' }, 'database-not-found', 'database not found: "nodb"');
+  });
+
   it('forgets the schema with the database', () => {
     run({ type: 'add-fields', database: 'db', measurement: 'cpu', fields: [['usage', FieldType.Float]] });
     run({ type: 'drop-database', name: 'db' });

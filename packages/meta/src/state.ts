@@ -216,6 +216,8 @@ export class MetaState implements PlanningView {
         return this.pruneShardGroups(cmd.beforeNs);
       case 'add-fields':
         return this.addFields(cmd.database, cmd.measurement, cmd.fields);
+      case 'drop-measurement-fields':
+        return this.dropMeasurementFields(cmd.database, cmd.measurement);
       case 'create-user':
         return this.createUser(cmd);
       case 'drop-user':
@@ -502,6 +504,12 @@ export class MetaState implements PlanningView {
     }
     for (const [name, type] of fresh) m.set(name, type);
     return done(null, true);
+  }
+
+  private dropMeasurementFields(db: string, measurement: string): Outcome<null> {
+    const d = this.dbs.get(db);
+    if (d === undefined) return rejectedWith(errors.databaseNotFound(db));
+    return done(null, d.measurements.delete(measurement));
   }
 
   // ---- users ----

@@ -21,6 +21,7 @@ describe('command values on the wire', () => {
       { type: 'precreate-shard-groups', nowNs: (1n << 62n) + 23n * NS_PER_HOUR, advanceNs: 2n * NS_PER_HOUR },
       { type: 'truncate-shard-groups', timeNs: 1n << 62n },
       { type: 'add-fields', database: 'db', measurement: 'cpu', fields: [['f', FieldType.Float]] },
+      { type: 'drop-measurement-fields', database: 'db', measurement: 'cpu' },
       { type: 'create-user', name: 'u', hash: 'h"\\\u2028', admin: false },
       { type: 'grant-privilege', username: 'u', database: 'db', privilege: 'write' },
       { type: 'create-user', name: 'v', hash: 'h', admin: true },

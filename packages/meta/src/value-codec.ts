@@ -27,6 +27,7 @@ const KIND_OF: { readonly [T in MetaCommandType]: ValueKind } = {
   'truncate-shard-groups': 'null',
   'prune-shard-groups': 'null',
   'add-fields': 'null',
+  'drop-measurement-fields': 'null',
   'create-user': 'user',
   'drop-user': 'null',
   'set-password-hash': 'null',

@@ -93,6 +93,13 @@ export interface Catalog {
    */
   addFields(db: string, measurement: string, fields: ReadonlyArray<readonly [string, FieldType]>): Promise<void>;
   /**
+   * Forgets the field types of a measurement, so the next write fixes them afresh: InfluxDB's
+   * DROP MEASUREMENT does this, and it is how users fix a field written with the wrong type.
+   * Forgetting a measurement that has no fields is fine; a missing database throws
+   * DatabaseNotFoundError.
+   */
+  dropMeasurementFields(db: string, measurement: string): Promise<void>;
+  /**
    * Resolves once every change this node can already read is durable. Reads see a mutation as soon
    * as it is made, including one still being persisted for another caller; a writer that relies on
    * what it read (a shard group, a field type) waits on this before acknowledging anything.

@@ -1,6 +1,7 @@
 // Pure operations on sorted column data (times plus values of one field): slicing by time,
-// merging an older and a newer run (the newer wins a shared timestamp), concatenation and
-// reversal. Used where the cache meets blocks: on flush, on compaction and on reads.
+// cutting a time range out, merging an older and a newer run (the newer wins a shared
+// timestamp), concatenation and reversal. Used where the cache meets blocks: on flush, on
+// compaction, on deletes and on reads.
 
 import { FieldType } from '@shoal/lineproto';
 import type { Values } from './encoding/index.js';
@@ -20,11 +21,26 @@ export function lowerBound(times: BigInt64Array, lo: number, hi: number, t: bigi
   return lo;
 }
 
-/** The points with minTime ≤ time ≤ maxTime, as views where possible. */
-export function sliceRange(d: ColumnData, minTime: bigint, maxTime: bigint): ColumnData {
+/** [lo, hi): the indices of the points with minTime ≤ time ≤ maxTime. */
+function rangeIndices(d: ColumnData, minTime: bigint, maxTime: bigint): [number, number] {
   const lo = lowerBound(d.times, 0, d.count, minTime);
   const hi = maxTime === MAX_TIME ? d.count : lowerBound(d.times, lo, d.count, maxTime + 1n);
-  return slice(d, lo, Math.max(lo, hi));
+  return [lo, Math.max(lo, hi)];
+}
+
+/** The points with minTime ≤ time ≤ maxTime, as views where possible. */
+export function sliceRange(d: ColumnData, minTime: bigint, maxTime: bigint): ColumnData {
+  const [lo, hi] = rangeIndices(d, minTime, maxTime);
+  return slice(d, lo, hi);
+}
+
+/** The points outside [minTime, maxTime]: what a delete of that range leaves of a run. */
+export function withoutRange(d: ColumnData, minTime: bigint, maxTime: bigint): ColumnData {
+  const [lo, hi] = rangeIndices(d, minTime, maxTime);
+  if (lo === hi) return d;
+  if (lo === 0) return slice(d, hi, d.count);
+  if (hi === d.count) return slice(d, 0, lo);
+  return concatColumnData(d.type, [slice(d, 0, lo), slice(d, hi, d.count)]);
 }
 
 export function slice(d: ColumnData, lo: number, hi: number): ColumnData {

@@ -95,6 +95,24 @@ describe('LocalCatalog', () => {
     expect([...c.fields('db', 'cpu')]).toEqual([['value', FieldType.Float]]);
   });
 
+  it('forgets a measurement\'s field types, durably, so the next write may fix other ones', async () => {
+    const dir = tmpDir();
+    const c = await LocalCatalog.open({ dir });
+    await c.createDatabase('db');
+    await c.addFields('db', 'cpu', [['value', FieldType.Float]]);
+    await c.addFields('db', 'mem', [['value', FieldType.Integer]]);
+    await c.dropMeasurementFields('db', 'cpu');
+    await c.dropMeasurementFields('db', 'never_written');
+    await expect(c.dropMeasurementFields('nope', 'cpu')).rejects.toThrow(DatabaseNotFoundError);
+    expect([...c.fields('db', 'cpu')]).toEqual([]);
+    await c.addFields('db', 'cpu', [['value', FieldType.String]]);
+    await c.dropMeasurementFields('db', 'cpu');
+    await c.close();
+    const again = await LocalCatalog.open({ dir });
+    expect(again.fieldType('db', 'cpu', 'value')).toBeUndefined();
+    expect(again.fieldType('db', 'mem', 'value')).toBe(FieldType.Integer);
+  });
+
   it('survives a reopen with every change, including concurrent ones', async () => {
     const dir = tmpDir();
     const c = await LocalCatalog.open({ dir });

@@ -251,6 +251,10 @@ export class LocalCatalog implements Catalog {
     if (added) await this.persist();
   }
 
+  async dropMeasurementFields(db: string, measurement: string): Promise<void> {
+    if (this.requireDb(db).measurements.delete(measurement)) await this.persist();
+  }
+
   async sync(): Promise<void> {
     while (this.persisting || this.dirty) {
       if (this.persisting) await this.persisting;

@@ -52,6 +52,34 @@ describe('SeriesIndex', () => {
     expect(() => idx.create('cpu,host=x')).toThrow(/already indexed/);
   });
 
+  it('forgets removed series, and the tag values, tag keys and measurements only they carried', () => {
+    const idx = build();
+    idx.remove([1, 3, 99]);
+    expect(idx.size).toBe(2);
+    expect(idx.get('cpu,host=a,region=east')).toBeUndefined();
+    expect(idx.getById(3)).toBeUndefined();
+    expect(idx.tagValues('cpu', 'host')).toEqual(['b']);
+    expect(idx.tagValues('cpu', 'region')).toEqual(['west']);
+    expect(idx.match('cpu', { op: '=', key: 'region', value: '' })).toEqual([]);
+    expect(idx.match('cpu')).toEqual([2]);
+    idx.remove([2]);
+    expect(idx.measurements()).toEqual(['mem']);
+    expect(idx.tagKeys('cpu')).toEqual([]);
+    expect(idx.hasMeasurement('cpu')).toBe(false);
+    // The same key comes back as a new series with a fresh id.
+    expect(idx.create('cpu,host=a,region=east').id).toBe(5);
+    expect(idx.tagValues('cpu', 'region')).toEqual(['east']);
+  });
+
+  it('removes half of the series that share a tag value and keeps the other half matchable', () => {
+    const idx = new SeriesIndex();
+    for (let i = 0; i < 1000; i++) idx.create(`m,host=h${i},region=r${i % 2}`);
+    idx.remove(Array.from({ length: 500 }, (_, i) => 1 + i * 2));
+    expect(idx.match('m', { op: '=', key: 'region', value: 'r0' })).toEqual([]);
+    expect(idx.tagValues('m', 'region')).toEqual(['r1']);
+    expect(idx.match('m').length).toBe(500);
+  });
+
   it('merges sorted id lists', () => {
     expect(union([1, 3, 5], [2, 3, 6])).toEqual([1, 2, 3, 5, 6]);
     expect(intersect([1, 3, 5], [2, 3, 5])).toEqual([3, 5]);

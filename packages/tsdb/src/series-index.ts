@@ -82,6 +82,49 @@ export class SeriesIndex {
     return info;
   }
 
+  /**
+   * Forgets series (a delete left them without data). Measurements, tag keys and tag values that
+   * no remaining series carries go too, so SHOW statements stop listing them. Each posting list is
+   * rewritten once, whatever the number of ids, so dropping a whole measurement stays linear.
+   * Ids are never handed out again by this index.
+   */
+  remove(ids: readonly number[]): void {
+    const byMeasurement = new Map<string, SeriesInfo[]>();
+    for (const id of ids) {
+      const info = this.byId.get(id);
+      if (!info) continue;
+      this.byId.delete(id);
+      this.byKey.delete(info.key);
+      let list = byMeasurement.get(info.measurement);
+      if (!list) byMeasurement.set(info.measurement, (list = []));
+      list.push(info);
+    }
+    for (const [measurement, removed] of byMeasurement) {
+      const m = this.measurementIndexes.get(measurement)!;
+      const gone = removed.map((s) => s.id).sort((a, b) => a - b);
+      m.series = difference(m.series, gone);
+      if (m.series.length === 0) {
+        this.measurementIndexes.delete(measurement);
+        continue;
+      }
+      // Lists already rewritten for an earlier series of this call (absent ones were emptied).
+      const rewritten = new Set<number[]>();
+      for (const info of removed) {
+        for (const [k, v] of info.tags) {
+          const values = m.tags.get(k);
+          const postings = values?.get(v);
+          if (!values || !postings || rewritten.has(postings)) continue;
+          const left = difference(postings, gone);
+          if (left.length > 0) {
+            values.set(v, left);
+            rewritten.add(left);
+          } else values.delete(v);
+          if (values.size === 0) m.tags.delete(k);
+        }
+      }
+    }
+  }
+
   measurements(): string[] {
     return [...this.measurementIndexes.keys()].sort();
   }

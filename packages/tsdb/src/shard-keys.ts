@@ -23,6 +23,9 @@ export function prefixRange(prefix: number): { gte: Buffer; lt: Buffer } {
   return { gte: Buffer.from([prefix]), lt: Buffer.from([prefix + 1]) };
 }
 
+/** One operation of a batch on the shard store. */
+export type BatchOp = { type: 'put'; key: Buffer; value: Buffer | Uint8Array } | { type: 'del'; key: Buffer };
+
 export interface BlockKey {
   readonly seriesId: number;
   readonly fieldId: number;

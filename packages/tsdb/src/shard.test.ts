@@ -48,6 +48,14 @@ async function collect(gen: AsyncGenerator<FieldChunk>): Promise<Array<[bigint, 
   return out;
 }
 
+/** Simulates a crash: the files stay as they are, nothing is flushed, no state is kept. */
+async function crash(shard: Shard): Promise<void> {
+  const internals = shard as unknown as { wal: { close(): Promise<void> }; db: { close(): Promise<void> }; coldTimer: NodeJS.Timeout };
+  clearInterval(internals.coldTimer);
+  await internals.wal.close();
+  await internals.db.close();
+}
+
 function seriesId(shard: Shard, key: string): number {
   const info = shard.index.get(key);
   if (!info) throw new Error(`no series ${key}`);
@@ -129,11 +137,7 @@ describe('Shard', () => {
     const shard = await openShard(dir);
     await write(shard, 'm,t=x i=-9223372036854775808i,s="a \\"q\\" b",u=18446744073709551615u,b=true 1700000000000000001');
     await write(shard, 'm,t=x i=5i', 'ns', 1700000000000000002n);
-    // Simulate a crash: drop the process state without flushing.
-    const internals = shard as unknown as { wal: { close(): Promise<void> }; db: { close(): Promise<void> }; coldTimer: NodeJS.Timeout };
-    clearInterval(internals.coldTimer);
-    await internals.wal.close();
-    await internals.db.close();
+    await crash(shard);
     const again = await openShard(dir);
     const sid = seriesId(again, 'm,t=x');
     expect(await collect(again.readField(sid, 'i'))).toEqual([
@@ -216,5 +220,201 @@ describe('Shard', () => {
     await shard.close();
     await expect(write(shard, 'm v=1 1')).rejects.toThrow('engine is closed');
     expect(FieldType.Float).toBe(0);
+  });
+});
+
+describe('Shard deletes', () => {
+  const MIN = -(2n ** 63n);
+  const MAX = 2n ** 63n - 1n;
+  /** `m,h=<host> v=<t>i <t>` for t in [from, to). */
+  const points = (host: string, from: number, to: number): string =>
+    Array.from({ length: to - from }, (_, i) => `m,h=${host} v=${from + i}i ${from + i}`).join('\n');
+  const range = (from: number, to: number): bigint[] => Array.from({ length: to - from }, (_, i) => BigInt(from + i));
+  async function timesOf(shard: Shard, key: string, field = 'v'): Promise<bigint[]> {
+    const info = shard.index.get(key);
+    return info ? (await collect(shard.readField(info.id, field))).map((p) => p[0]) : [];
+  }
+  async function chunkCounts(shard: Shard, key: string): Promise<number[]> {
+    const counts: number[] = [];
+    for await (const c of shard.readField(seriesId(shard, key), 'v')) if (c.kind === 'points') counts.push(c.data.count);
+    return counts;
+  }
+
+  it('deletes cached points in the range, both ends included, and keeps the rest', async () => {
+    const shard = await openShard(tmpDir());
+    await write(shard, points('a', 0, 10));
+    await write(shard, 'm,h=b v=100i 5');
+    await shard.deleteSeriesRange([seriesId(shard, 'm,h=a')], 3n, 6n);
+    expect(await timesOf(shard, 'm,h=a')).toEqual([0n, 1n, 2n, 7n, 8n, 9n]);
+    expect(await collect(shard.readField(seriesId(shard, 'm,h=b'), 'v'))).toEqual([[5n, 100]]);
+    expect(shard.stats()).toMatchObject({ series: 2, deletes: 1, valuesDeleted: 4 });
+    await shard.close();
+  });
+
+  it('removes blocks wholly inside the range and rewrites those it overlaps, with statistics that match their points', async () => {
+    const dir = tmpDir();
+    const shard = await openShard(dir);
+    await write(shard, points('a', 0, 20));
+    await shard.flush();
+    expect(await chunkCounts(shard, 'm,h=a')).toEqual([4, 4, 4, 4, 4]);
+    // Blocks [4..7] and [12..15] are cut, [8..11] goes whole; a hole inside [16..19] too.
+    await shard.deleteSeriesRange([seriesId(shard, 'm,h=a')], 6n, 13n);
+    await shard.deleteSeriesRange([seriesId(shard, 'm,h=a')], 17n, 18n);
+    const kept = [0n, 1n, 2n, 3n, 4n, 5n, 14n, 15n, 16n, 19n];
+    expect(await timesOf(shard, 'm,h=a')).toEqual(kept);
+    expect(await chunkCounts(shard, 'm,h=a')).toEqual([4, 2, 2, 2]);
+    // A range with no point in it changes nothing.
+    await shard.deleteSeriesRange([seriesId(shard, 'm,h=a')], 7n, 12n);
+    expect(shard.stats().valuesDeleted).toBe(10);
+    // Every block's summary agrees with its points: each stats chunk is one whole block.
+    const sid = seriesId(shard, 'm,h=a');
+    const summaries: Array<[number, bigint, bigint, unknown, unknown]> = [];
+    for await (const c of shard.readField(sid, 'v', MIN, MAX, { useBlockStats: true })) {
+      if (c.kind !== 'stats') throw new Error('expected block statistics');
+      summaries.push([c.stats.count, c.stats.minTime, c.stats.maxTime, c.stats.sum, c.stats.max]);
+    }
+    expect(summaries).toEqual([
+      [4, 0n, 3n, 6n, 3n],
+      [2, 4n, 5n, 9n, 5n],
+      [2, 14n, 15n, 29n, 15n],
+      [2, 16n, 19n, 35n, 19n],
+    ]);
+    await shard.close();
+    const again = await openShard(dir);
+    expect(await timesOf(again, 'm,h=a')).toEqual(kept);
+    await again.close();
+  });
+
+  it('deletes flushed and cached points of the same range together', async () => {
+    const shard = await openShard(tmpDir());
+    await write(shard, points('a', 0, 8));
+    await shard.flush();
+    await write(shard, points('a', 8, 12));
+    await write(shard, 'm,h=a v=99i 2');
+    await shard.deleteSeriesRange([seriesId(shard, 'm,h=a')], 1n, 9n);
+    expect(await timesOf(shard, 'm,h=a')).toEqual([0n, 10n, 11n]);
+    await shard.close();
+  });
+
+  it('removes a series left without points from the index and the store, and takes its key again later', async () => {
+    const dir = tmpDir();
+    const shard = await openShard(dir);
+    await write(shard, 'cpu,host=a,region=x user=1,sys=2 10\ncpu,host=b,region=y user=3 10\nmem,host=a free=4i 10');
+    await shard.flush();
+    await write(shard, 'cpu,host=a,region=x user=5 20');
+    const a = seriesId(shard, 'cpu,host=a,region=x');
+    await shard.deleteSeriesRange([a], MIN, MAX);
+    expect(shard.index.get('cpu,host=a,region=x')).toBeUndefined();
+    expect(shard.index.tagValues('cpu', 'host')).toEqual(['b']);
+    expect(shard.index.tagValues('cpu', 'region')).toEqual(['y']);
+    expect(shard.stats().series).toBe(2);
+    // A partial range that covers every point of a series drops it as well, as InfluxDB does.
+    await shard.deleteSeriesRange([seriesId(shard, 'cpu,host=b,region=y')], 0n, 15n);
+    expect(shard.index.measurements()).toEqual(['mem']);
+    await shard.close();
+
+    const again = await openShard(dir);
+    expect(again.index.measurements()).toEqual(['mem']);
+    expect(again.stats().series).toBe(1);
+    await write(again, 'cpu,host=a,region=x idle=7 30');
+    const fresh = seriesId(again, 'cpu,host=a,region=x');
+    expect(fresh).not.toBe(a);
+    expect(again.fieldsOf(fresh)).toEqual(['idle']);
+    await again.flush();
+    expect(again.fieldsOf(fresh)).toEqual(['idle']);
+    expect(await collect(again.readField(fresh, 'idle'))).toEqual([[30n, 7]]);
+    expect(await timesOf(again, 'cpu,host=a,region=x', 'user')).toEqual([]);
+    await again.close();
+  });
+
+  it('keeps deleted points deleted after a crash at any later instant, and keeps points written after the delete', async () => {
+    const dir = tmpDir();
+    const shard = await openShard(dir);
+    await write(shard, points('a', 0, 6));
+    await shard.flush();
+    await write(shard, points('a', 6, 12));
+    await write(shard, points('b', 0, 4));
+    await shard.deleteSeriesRange([seriesId(shard, 'm,h=a')], 2n, 9n);
+    // Acknowledged after the delete resolved, inside its range: kept.
+    await write(shard, 'm,h=a v=77i 5');
+    await crash(shard);
+
+    const again = await openShard(dir);
+    expect(await timesOf(again, 'm,h=a')).toEqual([0n, 1n, 5n, 10n, 11n]);
+    expect(await timesOf(again, 'm,h=b')).toEqual(range(0, 4));
+    // Every series dropped, then a crash straight after: nothing comes back.
+    await again.deleteSeriesRange(again.index.match('m'), MIN, MAX);
+    expect(again.index.measurements()).toEqual([]);
+    await crash(again);
+    const third = await openShard(dir);
+    expect(third.index.measurements()).toEqual([]);
+    expect(third.stats().series).toBe(0);
+    await third.close();
+  });
+
+  it('leaves the shard as it was when a crash comes before the delete commits, and as the delete left it after', async () => {
+    const dir = tmpDir();
+    const shard = await openShard(dir);
+    await write(shard, points('a', 0, 12));
+    await write(shard, points('b', 0, 12));
+    await shard.flush();
+    const db = (shard as unknown as { db: { batch: (...args: unknown[]) => Promise<void>; keys: (...args: unknown[]) => unknown } }).db;
+    db.batch = () => Promise.reject(new Error('power cut before the batch'));
+    await expect(shard.deleteSeriesRange([seriesId(shard, 'm,h=a')], 2n, 9n)).rejects.toThrow('power cut');
+    await crash(shard);
+    const before = await openShard(dir);
+    expect(await timesOf(before, 'm,h=a')).toEqual(range(0, 12));
+
+    // Now the batch lands and the crash comes right after it, before the shard updates its memory.
+    const db2 = (before as unknown as { db: typeof db }).db;
+    const batch2 = db2.batch.bind(db2);
+    db2.batch = async (...args: unknown[]) => {
+      await batch2(...args);
+      db2.keys = () => {
+        throw new Error('power cut after the batch');
+      };
+    };
+    await expect(before.deleteSeriesRange([seriesId(before, 'm,h=a'), seriesId(before, 'm,h=b')], 2n, 9n)).rejects.toThrow('power cut');
+    await crash(before);
+    const after = await openShard(dir);
+    const expected = [0n, 1n, 10n, 11n];
+    expect(await timesOf(after, 'm,h=a')).toEqual(expected);
+    expect(await timesOf(after, 'm,h=b')).toEqual(expected);
+    expect(await chunkCounts(after, 'm,h=a')).toEqual([2, 2]);
+    await after.close();
+  });
+
+  it('stays consistent with writes, flushes and compactions running alongside', async () => {
+    const dir = tmpDir();
+    const shard = await openShard(dir);
+    await write(shard, points('a', 0, 40));
+    await write(shard, points('b', 0, 40));
+    await shard.flush();
+    // Out-of-order backfills leave small blocks for compaction to merge.
+    for (const t of [41, 43, 45]) {
+      await write(shard, `m,h=a v=${t}i ${t}\nm,h=a v=${t - 30}i ${t - 30}`);
+      await shard.flush();
+    }
+    await write(shard, points('a', 50, 60));
+    const deleted = shard.deleteSeriesRange([seriesId(shard, 'm,h=a')], 10n, 52n);
+    // Called after the delete: each may or may not be deleted, but never half.
+    const racing = [write(shard, 'm,h=a v=1000i 30\nm,h=a v=2000i 70'), shard.flush(), shard.compact(), write(shard, points('b', 40, 45))];
+    await Promise.all([deleted, ...racing]);
+    const got = await collect(shard.readField(seriesId(shard, 'm,h=a'), 'v'));
+    const times = got.map((p) => p[0]);
+    const concurrent = times.includes(30n) ? [30n] : [];
+    expect(times).toEqual([...range(0, 10), ...concurrent, ...range(53, 60), 70n]);
+    expect(await timesOf(shard, 'm,h=b')).toEqual(range(0, 45));
+    await crash(shard);
+    const again = await openShard(dir);
+    expect(await collect(again.readField(seriesId(again, 'm,h=a'), 'v'))).toEqual(got);
+    expect(await timesOf(again, 'm,h=b')).toEqual(range(0, 45));
+    await again.close();
+  });
+
+  it('refuses a delete once closed', async () => {
+    const shard = await openShard(tmpDir());
+    await shard.close();
+    await expect(shard.deleteSeriesRange([1], MIN, MAX)).rejects.toThrow('engine is closed');
   });
 });

@@ -7,7 +7,8 @@
 // and rotates the WAL at the same instant, writes the old cache into blocks in one synced
 // classic-level batch, and only then deletes the WAL segments it covered. A crash anywhere in
 // between replays those segments again; replayed points overwrite identical ones, so replay is
-// idempotent.
+// idempotent. Deletes flush what they cover out of the cache (and so out of the WAL) and then
+// rewrite blocks; see deleteSeriesRange.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -30,8 +31,10 @@ import {
   decodeBlockKey,
   idKey,
   prefixRange,
+  type BatchOp,
   type BlockKey,
 } from './shard-keys.js';
+import { planColumnDelete } from './block-delete.js';
 import { decodeWriteRecord } from './shard-wal-record.js';
 import { Wal } from './wal.js';
 
@@ -77,6 +80,8 @@ export const SHARD_STAT_NAMES = [
   'flushes',
   'blocksWritten',
   'compactions',
+  'deletes',
+  'valuesDeleted',
 ] as const;
 
 export type ShardStats = { readonly id: number } & { readonly [K in (typeof SHARD_STAT_NAMES)[number]]: number };
@@ -86,14 +91,14 @@ interface TailBlock {
   readonly meta: BlockKey;
 }
 
-type BatchOp = { type: 'put'; key: Buffer; value: Buffer | Uint8Array } | { type: 'del'; key: Buffer };
-
 const MAX_TIME = (1n << 63n) - 1n;
 const MIN_TIME = -(1n << 63n);
 /** Field ids share a number with series ids in the tail map: id * FIELD_SPACE + fieldId. */
 const FIELD_SPACE = 1 << 20;
 /** A flush yields to the event loop after this many columns so writes keep flowing. */
 const FLUSH_COLUMNS_PER_SLICE = 256;
+/** A delete commits its block changes in batches of about this many operations, series by series. */
+const DELETE_BATCH_OPS_MAX = 10_000;
 
 export class Shard {
   readonly index = new SeriesIndex();
@@ -104,10 +109,12 @@ export class Shard {
   private readonly persistedSeries = new Set<number>();
   private readonly tails = new Map<number, TailBlock>();
   private flushing: Promise<void> | undefined;
-  /** Set when a flush wrote before a column's tail, which can leave small blocks behind. */
+  /** Set when a flush wrote before a column's tail or a delete shrank a block: small blocks may be left behind. */
   private compactionDue = false;
   private compacting: Promise<number> | undefined;
-  /** Flushes and compactions both rewrite blocks and tails: they run one at a time, in order. */
+  /** Deletes called and not finished; close() lets them finish first. */
+  private readonly deleting = new Set<Promise<void>>();
+  /** Flushes, compactions and deletes all rewrite blocks and tails: they run one at a time, in order. */
   private blockWork: Promise<unknown> = Promise.resolve();
   private closed = false;
   private lastWriteMs = Date.now();
@@ -117,6 +124,8 @@ export class Shard {
   private flushes = 0;
   private blocksWritten = 0;
   private compactions = 0;
+  private deletes = 0;
+  private valuesDeleted = 0;
   private readonly cacheSnapshotBytes: number;
   private readonly cacheBytesMax: number;
   private readonly blockPointsMax: number;
@@ -517,6 +526,112 @@ export class Shard {
     return rewritten;
   }
 
+  /**
+   * Deletes the points of the given series with minTime ≤ time ≤ maxTime (inclusive, as InfluxDB).
+   * A series left without any point is removed from the index and its `S` key dropped, so SHOW
+   * statements stop listing it; a later write of the same key makes it a new series.
+   *
+   * Every point acknowledged before this call is gone when it resolves, also after a crash at any
+   * later instant. The WAL holds no delete records; instead a delete first flushes any cached point
+   * it covers. A WAL record lives only until the cache snapshot holding its points is durable in
+   * blocks, so once no cache holds a covered point, no WAL record does either and replay cannot
+   * bring one back. What remains is rewriting blocks, in synced batches under the same lock as
+   * flushes and compactions. Points written after the call are not waited for: they may or may not
+   * be deleted, and are kept if written after it resolves.
+   */
+  deleteSeriesRange(seriesIds: readonly number[], minTime: bigint, maxTime: bigint): Promise<void> {
+    if (this.closed) return Promise.reject(new EngineClosedError());
+    const run: Promise<void> = this.deleteNow(seriesIds, minTime, maxTime).finally(() => this.deleting.delete(run));
+    this.deleting.add(run);
+    return run;
+  }
+
+  private async deleteNow(seriesIds: readonly number[], minTime: bigint, maxTime: bigint): Promise<void> {
+    if (seriesIds.length === 0 || minTime > maxTime) return;
+    // A delete of old data while the cache holds recent points skips the flush.
+    if (this.cachesPointIn(seriesIds, minTime, maxTime)) await this.flush();
+    await this.serially(() => this.deleteFromBlocks(seriesIds, minTime, maxTime));
+    this.deletes++;
+  }
+
+  /** Whether a cache (active or snapshot) holds a point of these series in the range. */
+  private cachesPointIn(seriesIds: readonly number[], minTime: bigint, maxTime: bigint): boolean {
+    const caches = this.cachesOldestFirst();
+    for (const sid of seriesIds) {
+      const info = this.index.getById(sid);
+      if (!info) continue;
+      for (const c of caches) {
+        const s = c.series.get(info.key);
+        if (s) for (const col of s.fields.values()) if (sliceRange(col.data(), minTime, maxTime).count > 0) return true;
+      }
+    }
+    return false;
+  }
+
+  private isCached(info: SeriesInfo): boolean {
+    return this.cachesOldestFirst().some((c) => c.series.has(info.key));
+  }
+
+  private async deleteFromBlocks(seriesIds: readonly number[], minTime: bigint, maxTime: bigint): Promise<void> {
+    let ops: BatchOp[] = [];
+    let columns: number[] = [];
+    let emptied: SeriesInfo[] = [];
+    const commit = async (): Promise<void> => {
+      if (ops.length > 0) await this.db.batch(ops as never, { sync: true });
+      await this.refreshTails(columns);
+      this.forgetSeries(emptied);
+      ops = [];
+      columns = [];
+      emptied = [];
+    };
+    for (const sid of seriesIds) {
+      const info = this.index.getById(sid);
+      if (!info) continue;
+      let remains = false;
+      for (const fid of this.fieldIds.values()) {
+        const tailId = sid * FIELD_SPACE + fid;
+        if (!this.tails.has(tailId)) continue;
+        const col = await planColumnDelete(this.db, sid, fid, minTime, maxTime, ops);
+        remains ||= col.remains;
+        if (col.changed) columns.push(tailId);
+        if (col.shrunk) this.compactionDue = true;
+        this.valuesDeleted += col.valuesDeleted;
+      }
+      if (!remains && !this.isCached(info)) {
+        // In the batch that removes the series' last blocks: no crash leaves a key without data.
+        if (this.persistedSeries.has(sid)) ops.push({ type: 'del', key: idKey(SERIES_PREFIX, sid) });
+        emptied.push(info);
+      }
+      // Whole series per batch, so each batch leaves a consistent shard behind.
+      if (ops.length >= DELETE_BATCH_OPS_MAX) await commit();
+    }
+    await commit();
+  }
+
+  /** Re-reads the last block key of each column, after a batch may have removed or replaced it. */
+  private async refreshTails(tailIds: readonly number[]): Promise<void> {
+    for (const tailId of tailIds) {
+      const sid = Math.floor(tailId / FIELD_SPACE);
+      const [last] = await this.db.keys({ ...blockRange(sid, tailId % FIELD_SPACE, MIN_TIME), reverse: true, limit: 1 }).all();
+      if (last) this.tails.set(tailId, { key: Buffer.from(last), meta: decodeBlockKey(last) });
+      else this.tails.delete(tailId);
+    }
+  }
+
+  /**
+   * Drops series whose data and `S` key a committed batch removed. After a restart the index may
+   * hand a dropped id out again, which is safe: no block key refers to it any more.
+   */
+  private forgetSeries(emptied: readonly SeriesInfo[]): void {
+    const gone: number[] = [];
+    for (const info of emptied) {
+      this.persistedSeries.delete(info.id);
+      // A write that arrived during the batch keeps the series; its next flush writes the key again.
+      if (!this.isCached(info)) gone.push(info.id);
+    }
+    this.index.remove(gone);
+  }
+
   /** Bytes of this shard's files on disk (blocks, index and WAL). */
   diskBytes(): number {
     return dirBytes(this.dir);
@@ -534,6 +649,8 @@ export class Shard {
       flushes: this.flushes,
       blocksWritten: this.blocksWritten,
       compactions: this.compactions,
+      deletes: this.deletes,
+      valuesDeleted: this.valuesDeleted,
     };
   }
 
@@ -542,6 +659,7 @@ export class Shard {
     if (this.closed) return;
     this.closed = true;
     if (this.coldTimer) clearInterval(this.coldTimer);
+    await Promise.allSettled(this.deleting);
     if (this.compacting) await this.compacting;
     while (this.flushing || !this.cache.empty || this.snapshots.length > 0) await this.flush();
     await this.wal.close();

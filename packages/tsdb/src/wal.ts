@@ -201,14 +201,22 @@ export class Wal {
     return old.id;
   }
 
-  /** Deletes sealed segments with id ≤ `id`; their contents must be durable elsewhere. */
+  /**
+   * Deletes sealed segments with id ≤ `id`; their contents must be durable elsewhere. The removal
+   * itself is made durable: a delete of data flushes it out of the log and then rewrites the
+   * blocks, and a segment that came back after a power loss would replay the deleted points.
+   */
   removeSealedUpTo(id: number): void {
     const keep: number[] = [];
+    let removed = false;
     for (const s of this.sealed) {
-      if (s <= id) fs.rmSync(path.join(this.dir, segmentName(s)), { force: true });
-      else keep.push(s);
+      if (s <= id) {
+        fs.rmSync(path.join(this.dir, segmentName(s)), { force: true });
+        removed = true;
+      } else keep.push(s);
     }
     this.sealed = keep;
+    if (removed && this.fsyncEnabled) fsyncDir(this.dir);
   }
 
   /** Bytes held by the WAL on disk (sealed segments are estimated from the file system). */

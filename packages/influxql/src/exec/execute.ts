@@ -70,8 +70,11 @@ const READ_ONLY_KINDS = new Set<StatementKind>([
   'ExplainStatement',
 ]);
 
-function changesState(stmt: Statement): boolean {
+/** Whether a statement sent with GET gets InfluxDB's deprecation warning. */
+function warnsWhenReadOnly(stmt: Statement): boolean {
   if (stmt.kind === 'SelectStatement') return stmt.target !== null;
+  // InfluxDB 1.6.7 runs DELETE from a GET without the warning it gives DROP SERIES (del-get-warns).
+  if (stmt.kind === 'DeleteSeriesStatement') return false;
   return !READ_ONLY_KINDS.has(stmt.kind);
 }
 
@@ -191,7 +194,7 @@ export async function* executeQuery(query: string | readonly Statement[], opts: 
       budget: new QueryBudget(limits, startedMs, opts.signal),
     };
     let messages: Message[] | undefined;
-    if (opts.readOnly && changesState(stmt)) {
+    if (opts.readOnly && warnsWhenReadOnly(stmt)) {
       let text: string;
       try {
         // InfluxDB prints the statement after filling in databases and policies.

@@ -322,6 +322,17 @@ describe('catalog statements', () => {
     expect(await query(ports, 'DROP SERIES FROM cpu WHERE time > 1')).toEqual({
       results: [{ statement_id: 0, error: "DROP SERIES doesn't support time in WHERE clause" }],
     });
+    // InfluxDB 1.6.7 words a delete without a database as a database not found, named ''.
+    for (const q of ['DROP SERIES FROM cpu', 'DELETE FROM cpu', 'DROP MEASUREMENT cpu']) {
+      expect(await query(ports, q, { db: '' }), q).toEqual({ results: [{ statement_id: 0, error: 'database not found: ' }] });
+    }
+    // Sent with GET, DROP SERIES is warned about and DELETE is not, as in InfluxDB 1.6.7.
+    expect(await query(ports, "DROP SERIES FROM cpu WHERE host = 'a'; DELETE FROM cpu WHERE host = 'a'", { readOnly: true })).toEqual({
+      results: [
+        { statement_id: 0, messages: [{ level: 'warning', text: "deprecated use of 'DROP SERIES FROM cpu WHERE host = 'a'' in a read only context, please use a POST request instead" }] },
+        { statement_id: 1 },
+      ],
+    });
   });
 });
 

@@ -530,8 +530,15 @@ function deletePort(ctx: StatementContext, what: string): DeletePort {
   return ctx.ports.deletes;
 }
 
+/** The database a delete runs on: InfluxDB 1.6.7 words a missing one `database not found: ` (del-no-db). */
+function deletionDatabase(ctx: StatementContext): DatabaseView {
+  const db = ctx.ports.catalog.database(ctx.db);
+  if (db === undefined) throw databaseNotFound(ctx.db);
+  return db;
+}
+
 async function dropMeasurement(stmt: DropMeasurementStatement, ctx: StatementContext): Promise<StatementOutput> {
-  const db = requireDatabase(ctx, ctx.db);
+  const db = deletionDatabase(ctx);
   await deletePort(ctx, 'DROP MEASUREMENT').dropMeasurement(db.name, stmt.name);
   return NOTHING;
 }
@@ -542,7 +549,7 @@ function deletionTargets(
   ctx: StatementContext,
   cond: Expr | null,
 ): { db: string; measurements: string[]; predicate: TagPredicate | undefined | null } {
-  const db = requireDatabase(ctx, ctx.db).name;
+  const db = deletionDatabase(ctx).name;
   const shards = mapShards(ctx.ports, db, undefined, MIN_TIME_NS, MAX_TIME_NS).map((m) => m.reader);
   const sources = stmt.sources as Measurement[];
   const measurements = measurementsOf(shards, sources);

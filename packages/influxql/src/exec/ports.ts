@@ -152,14 +152,14 @@ export interface CatalogPort {
   dropRetentionPolicy(db: string, name: string): Promise<void>;
 }
 
-// ---------------------------------------------------------------- deletes (not in storage yet)
+// ---------------------------------------------------------------- deletes
 
 /**
- * Deleting data. Storage has no deletes yet; until it does this port is absent and DROP
- * MEASUREMENT, DROP SERIES and DELETE answer a statement error saying so.
+ * Deleting data (data's `LocalDeletes` over the node's shards). Optional: without it DROP
+ * MEASUREMENT, DROP SERIES and DELETE answer a statement error saying storage cannot delete.
  */
 export interface DeletePort {
-  /** Removes every series of the measurement in every shard of the database. */
+  /** Removes every series of the measurement in every shard of the database, and forgets its field types. */
   dropMeasurement(db: string, measurement: string): Promise<void>;
   /** Removes the matching series (all of them when `where` is undefined) and their points. */
   dropSeries(db: string, measurement: string, where: TagPredicate | undefined): Promise<void>;
