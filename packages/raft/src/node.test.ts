@@ -104,6 +104,19 @@ class TestCluster {
 }
 
 describe('RaftNode driver', () => {
+  it('a sole voter leads from its start, without waiting for an election timeout, and again after a restart', async () => {
+    const c = await TestCluster.create(['a']);
+    // Hand-ticked: no tick ever runs, so no election timeout can fire.
+    await c.node('a').apply(put('k', 'v1'));
+    expect(c.node('a').role).toBe('leader');
+    const m = c.members.get('a')!;
+    await m.node.close();
+    const again = await c.start('a', {}, m);
+    await again.node.apply(put('k', 'v2'));
+    expect(again.sm.data.get('k')).toBe('v2');
+    await again.node.close();
+  });
+
   it('elects a leader and applies a command on every node, returning the state machine result', async () => {
     const c = await TestCluster.create(['a', 'b', 'c']);
     const leader = await c.elect();

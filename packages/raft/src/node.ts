@@ -194,6 +194,10 @@ export class RaftNode<R = unknown> extends EventEmitter<RaftNodeEvents> {
         node.wake();
       },
     });
+    // A sole voter needs nobody's vote: it campaigns now instead of after an election timeout, so
+    // a one-node group serves from its first moment (a group cannot be split: no one else can win).
+    const conf = core.confState();
+    if (conf.voters.length === 1 && conf.voters[0] === opts.id) core.campaign();
     node.loopDone = node.loop();
     if (node.tickMs > 0) {
       node.ticker = setInterval(() => node.tick(), node.tickMs);
