@@ -22,6 +22,7 @@ import {
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from './exit.js';
 import { addAdminCommands } from './admin.js';
 import { addMetaNodeOptions, runMetaNode, META_NODE_EXAMPLES } from './meta-node.js';
+import { stopOnSignals } from './stop-signals.js';
 
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo };
 
@@ -137,6 +138,7 @@ async function runServer(flags: ServerFlags, env: Environment, io: CliIo): Promi
   }
 
   const logger: Logger = createLogger({ level: config.logLevel });
+  const signals = stopOnSignals(logger, io);
   let node: DataNode;
   try {
     node = await DataNode.start(config, { logger });
@@ -150,25 +152,6 @@ async function runServer(flags: ServerFlags, env: Environment, io: CliIo): Promi
     }
     io.exit(EXIT_FAILURE);
   }
-
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) {
-      logger.warn({ signal }, 'second signal: exiting without finishing shutdown');
-      io.exit(EXIT_FAILURE);
-    }
-    logger.info({ signal }, 'signal received: shutting down (send it again to force exit)');
-    node.stop().then(
-      () => io.exit(EXIT_OK),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        io.stderr(`shoal: shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
-        io.exit(EXIT_FAILURE);
-      },
-    );
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   // The server runs until a signal; the open HTTP socket keeps the event loop alive.
+  signals.started(() => node.stop());
 }

@@ -5,7 +5,8 @@
 import { MetaServer, META_LOG_LEVELS, parseMetaServerArgs, UsageError, AddressError } from '@shoal/meta';
 import { Command, Option } from 'commander';
 import { pino } from 'pino';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from './exit.js';
+import { EXIT_FAILURE, EXIT_USAGE, type CliIo } from './exit.js';
+import { stopOnSignals } from './stop-signals.js';
 
 export const META_NODE_EXAMPLES = `
 Examples:
@@ -88,6 +89,7 @@ export async function runMetaNode(flags: MetaNodeFlags, io: CliIo): Promise<void
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
   });
+  const signals = stopOnSignals(logger, io);
   let server: MetaServer;
   try {
     server = await MetaServer.start({
@@ -101,22 +103,5 @@ export async function runMetaNode(flags: MetaNodeFlags, io: CliIo): Promise<void
     io.stderr(`shoal: META node start-up failed: ${err instanceof Error ? err.message : String(err)}\n`);
     io.exit(EXIT_FAILURE);
   }
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      logger.warn({ signal }, 'second signal: exiting without finishing shutdown');
-      io.exit(EXIT_FAILURE);
-    }
-    stopping = true;
-    logger.info({ signal }, 'signal received: stopping (send it again to force exit)');
-    server.close().then(
-      () => io.exit(EXIT_OK),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        io.exit(EXIT_FAILURE);
-      },
-    );
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  signals.started(() => server.close());
 }
