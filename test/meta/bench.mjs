@@ -42,26 +42,15 @@ process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
 });
 
-function canBind(port) {
-  return new Promise((res) => {
+function freePort() {
+  return new Promise((res, rej) => {
     const s = createServer();
-    s.once('error', () => res(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => res(true)));
-  });
-}
-
-async function freePortPair() {
-  for (;;) {
-    const port = await new Promise((res, rej) => {
-      const s = createServer();
-      s.once('error', rej);
-      s.listen(0, '127.0.0.1', () => {
-        const p = s.address().port;
-        s.close(() => res(p));
-      });
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => res(p));
     });
-    if (port < 65535 && (await canBind(port + 1))) return port;
-  }
+  });
 }
 
 function startNode(id, peers, dir) {
@@ -112,7 +101,7 @@ async function closedLoop(total, inFlight, op) {
 const dir = mkdtempSync(join(tmpdir(), 'shoal-meta-bench-'));
 const ids = ['1', '2', '3'];
 const addresses = [];
-for (let i = 0; i < ids.length; i++) addresses.push(`127.0.0.1:${await freePortPair()}`);
+for (let i = 0; i < ids.length; i++) addresses.push(`127.0.0.1:${await freePort()}`);
 const peers = ids.map((id, i) => `${id}=${addresses[i]}`).join(',');
 for (const id of ids) startNode(id, peers, dir);
 

@@ -17,7 +17,8 @@ Examples:
   shoal meta --id 4 --join --peers 1=10.0.0.1:8091,2=10.0.0.2:8091,3=10.0.0.3:8091,4=10.0.0.4:8091 --dir /var/lib/shoal/meta
       A new node that asks the running group to add it.
 
-Each peer address is the node's MetaService (gRPC) address; its Raft traffic uses the next port.
+Each peer address is the node's one gRPC address: clients and DATA nodes use its MetaService there,
+and the other META nodes its Raft service.
 Logs are JSON lines (pino) on stdout. SIGTERM or SIGINT stops the node gracefully (exit 0);
 a second signal exits at once (exit 1). A fatal error exits 1; bad flags exit 2.
 `;
@@ -43,7 +44,7 @@ export function addMetaNodeOptions(cmd: Command): Command {
     .option('--peers <list>', 'the founding members, id=host:port,… (required)')
     .option('--dir <dir>', 'directory for the Raft log and snapshots (required)')
     .option('--join', 'ask the running group to add this node instead of founding one')
-    .option('--listen <addr>', 'MetaService bind address (default: this node\'s peer address)')
+    .option('--listen <addr>', 'bind address (default: this node\'s peer address)')
     .option('--advertise <addr>', 'the address other nodes and clients use to reach this one')
     .option('--tick-ms <ms>', 'Raft tick interval in milliseconds')
     .option('--election-ticks <n>', 'election timeout in ticks')
