@@ -6,7 +6,7 @@
 //
 // 1. DDL throughput: create-database and add-fields commands through MetaClient.apply at 1, 8 and
 //    32 commands in flight; then MetaCatalog mutations, which also wait until the change is in the
-//    caller's Watch-fed copy (read-your-writes), and MetaCatalog.sync().
+//    caller's Watch-fed copy (read-your-writes), and MetaCatalog.catchUp().
 // 2. Shard-group creation latency: MetaCatalog.createShardGroup for times with no group yet, one at
 //    a time (the write path's cost when a point opens a new group).
 // 3. Watch propagation: 10 subscribers (own clients, spread over the three nodes); one writer
@@ -159,9 +159,9 @@ try {
   }
 
   for (const inFlight of [1, 32]) {
-    const r = await closedLoop(OPS / 2, inFlight, () => catalog.sync());
+    const r = await closedLoop(OPS / 2, inFlight, () => catalog.catchUp());
     results.ddl[`catalogSync_inFlight${inFlight}`] = r;
-    console.log(`MetaCatalog.sync() (read index, then the copy catches up), ${inFlight} in flight: ${r.opsPerSec} calls/s, latency ms ${JSON.stringify(r.latencyMs)}`);
+    console.log(`MetaCatalog.catchUp() (read index, then the copy catches up), ${inFlight} in flight: ${r.opsPerSec} calls/s, latency ms ${JSON.stringify(r.latencyMs)}`);
   }
 
   // 2. Shard-group creation latency.
