@@ -10,9 +10,11 @@ import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MetaClient } from './client.js';
+import { encodeCommand } from './commands.js';
 import { metaService, type WireReadIndexResponse } from './proto.js';
 import { MetaListenError, MetaServer } from './server.js';
 import { ServiceGate } from './service-gate.js';
+import { MetaStateMachine } from './state-machine.js';
 
 const silent = pino({ level: 'silent' });
 const dirs: string[] = [];
@@ -45,6 +47,25 @@ describe('MetaServer', () => {
     expect(status.members).toEqual([{ id: '1', address: server.address, raftAddress: server.address, voter: true }]);
     await server.registered();
     expect(server.state.metaNodes()).toMatchObject([{ raftId: '1', rpcAddress: server.address }]);
+  });
+
+  it('founds a group from an initial state, which a restart keeps and does not found again', async () => {
+    const seed = new MetaStateMachine();
+    seed.apply(encodeCommand({ type: 'create-database', name: 'imported', retentionPolicy: null }), 1, 1);
+    const dir = tempDir();
+    const peers = new Map([['1', '127.0.0.1:0']]);
+    const first = await MetaServer.start({ id: '1', peers, dir, logger: silent, initialState: seed.state.toData() });
+    expect(first.state.databases().map((d) => d.name)).toEqual(['imported']);
+    const client = new MetaClient({ addresses: [first.address] });
+    await client.apply({ type: 'create-database', name: 'later', retentionPolicy: null });
+    client.close();
+    await first.close();
+    const other = new MetaStateMachine();
+    other.apply(encodeCommand({ type: 'create-database', name: 'ignored', retentionPolicy: null }), 1, 1);
+    const second = await MetaServer.start({ id: '1', peers, dir, logger: silent, initialState: other.state.toData() });
+    cleanups.push(() => second.close());
+    await second.node.barrier();
+    expect(second.state.databases().map((d) => d.name)).toEqual(['imported', 'later']);
   });
 
   it('refuses a taken port by name, before opening its directory', async () => {

@@ -36,7 +36,8 @@ import { CHANNEL_OPTIONS, metaService } from './proto.js';
 import { ServedStateMachine, type AppliedCommand } from './served-state-machine.js';
 import { ServiceGate } from './service-gate.js';
 import { MetaServiceImpl } from './service.js';
-import type { MetaState } from './state.js';
+import { encodeSnapshot } from './snapshot.js';
+import type { MetaState, MetaStateData } from './state.js';
 import type { MetaResult } from './types.js';
 
 export interface MetaServerOptions {
@@ -76,6 +77,11 @@ export interface MetaServerOptions {
   /** How often the leader's duties look at their clocks (default 500 ms). */
   readonly dutiesTickMs?: number;
   readonly watchKeepaliveMs?: number;
+  /**
+   * Founds the group with this state instead of an empty one (an import). Like `peers`, it only
+   * counts when the directory is empty; every founder must be given the same state.
+   */
+  readonly initialState?: MetaStateData;
   /** Replaces the classic-level log, the snapshot files and the gRPC transport (tests). */
   readonly raft?: { readonly storage: RaftStorage; readonly snapshots: SnapshotStore; readonly transport: Transport };
 }
@@ -173,7 +179,7 @@ export class MetaServer {
         snapshots: raft.snapshots,
         transport: raft.transport,
         stateMachine: sm,
-        ...(opts.join ? {} : { bootstrap: { voters: [...peers.keys()], addresses } }),
+        ...(opts.join ? {} : { bootstrap: { voters: [...peers.keys()], addresses, ...foundingState(opts.initialState) } }),
         tickMs: opts.tickMs ?? DEFAULTS.tickMs,
         raft: { electionTicks: opts.electionTicks ?? DEFAULTS.electionTicks },
         operationTimeoutMs: opts.operationTimeoutMs ?? DEFAULTS.operationTimeoutMs,
@@ -375,6 +381,11 @@ export class MetaServer {
   private async propose(cmd: MetaCommand): Promise<MetaResult | undefined> {
     return (await this.node.apply(encodeCommand(cmd)))?.result;
   }
+}
+
+/** The state as Raft's founding snapshot: the state machine's snapshot as of index 1, term 1. */
+function foundingState(state: MetaStateData | undefined): { state?: Uint8Array } {
+  return state === undefined ? {} : { state: encodeSnapshot({ appliedIndex: 1, appliedTerm: 1, state }) };
 }
 
 /** Binds the node's one port; resolves with the port bound (the real one for port 0). */
