@@ -64,6 +64,10 @@ describe('MetaServer', () => {
     other.apply(encodeCommand({ type: 'create-database', name: 'ignored', retentionPolicy: null }), 1, 1);
     const second = await MetaServer.start({ id: '1', peers, dir, logger: silent, initialState: other.state.toData() });
     cleanups.push(() => second.close());
+    // Restarted on another port, it names itself by the new address at once, before its record in
+    // the state is updated: leader hints must not send clients to the old port.
+    expect(second.address).not.toBe(first.address);
+    expect(second.addressOf('1')).toBe(second.address);
     await second.node.barrier();
     expect(second.state.databases().map((d) => d.name)).toEqual(['imported', 'later']);
   });

@@ -206,13 +206,16 @@ export class MetaServer {
       });
       gate.open(service.handlers());
       server = new MetaServer(opts.id, advertise, node, sm, duties, grpcServer, service, peers, logger, clock);
-      server.watchLeadership(opts.dutiesTickMs ?? DEFAULTS.dutiesTickMs);
+      // A node that leads already (a sole voter) answers leader-only calls, such as heartbeats,
+      // from the moment start resolves: its duties run by then (one barrier entry away).
+      const leading = server.watchLeadership(opts.dutiesTickMs ?? DEFAULTS.dutiesTickMs);
       node.on('error', (err) => {
         logger.fatal({ err }, 'raft node failed');
         opts.onFatal?.(err);
       });
       const conf = node.confState();
       if (opts.join && conf.voters.length === 0 && conf.learners.length === 0) await server.joinGroup(opts.joinTimeoutMs ?? DEFAULTS.joinTimeoutMs);
+      await leading;
     } catch (err) {
       if (server !== null) await server.close();
       else {
@@ -245,6 +248,9 @@ export class MetaServer {
 
   /** The MetaService address of a META node ('' when unknown). */
   addressOf(raftId: string): string {
+    // Our own record may still hold the address of an earlier run (a port 0 restart) until this
+    // run's registration lands; hints naming it would send clients to a dead port.
+    if (raftId === this.id) return this.address;
     const index = this.stateMachine.appliedIndex;
     if (this.addressCache.index !== index) {
       const byRaftId = new Map<string, string>();
@@ -289,19 +295,20 @@ export class MetaServer {
     this.logger.info('meta node stopped');
   }
 
-  private watchLeadership(dutiesTickMs: number): void {
+  /** Starts and stops the duties with leadership; resolves once they run if this node leads already. */
+  private watchLeadership(dutiesTickMs: number): Promise<void> {
     let dutiesTerm = -1;
-    const onRole = (role: string): void => {
+    const onRole = (role: string): Promise<void> => {
       if (role !== 'leader') {
         if (this.duties.isLeading) this.logger.info('no longer the leader; leader duties stop');
         this.duties.leadershipLost();
         dutiesTerm = -1;
-        return;
+        return Promise.resolve();
       }
-      if (dutiesTerm === this.node.term) return;
+      if (dutiesTerm === this.node.term) return Promise.resolve();
       dutiesTerm = this.node.term;
       // Duties read the state: wait until every entry of earlier terms is applied.
-      this.node.barrier().then(
+      return this.node.barrier().then(
         () => {
           if (this.node.role !== 'leader' || this.closed) return;
           this.logger.info({ term: this.node.term }, 'leader; leader duties start');
@@ -311,13 +318,13 @@ export class MetaServer {
         (err: unknown) => this.logger.warn({ err }, 'leader barrier failed; duties wait for the next election'),
       );
     };
-    this.node.on('roleChange', onRole);
-    // A sole voter campaigns as it starts, so it may lead before anyone listened for that.
-    if (this.node.role === 'leader') onRole('leader');
+    this.node.on('roleChange', (role) => void onRole(role));
     this.dutiesTimer = setInterval(() => {
       this.duties.tick().catch((err: unknown) => this.logger.error({ err }, 'leader duties failed'));
     }, dutiesTickMs);
     this.dutiesTimer.unref();
+    // A sole voter campaigns as it starts, so it may lead before anyone listened for that.
+    return this.node.role === 'leader' ? onRole('leader') : Promise.resolve();
   }
 
   private async joinGroup(timeoutMs: number): Promise<void> {
