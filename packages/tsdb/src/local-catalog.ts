@@ -118,6 +118,16 @@ export class LocalCatalog implements Catalog {
     return new Map([...(m ?? new Map<string, FieldType>())].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
   }
 
+  /** Measurement names of a database with recorded fields, in name order. */
+  measurements(db: string): string[] {
+    return [...(this.dbs.get(db)?.measurements.keys() ?? [])].sort();
+  }
+
+  /** The ids the next shard group and shard will get (ids are never reused). */
+  nextIds(): { readonly shardGroupId: number; readonly shardId: number } {
+    return { shardGroupId: this.nextShardGroupId, shardId: this.nextShardId };
+  }
+
   onChange(listener: (event: CatalogEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
