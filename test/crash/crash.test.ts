@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalCatalog, TSDBStore, valueAt } from '@shoal/tsdb';
+import { startEmbeddedMeta } from '@shoal/data';
+import { TSDBStore, valueAt } from '@shoal/tsdb';
 import { prng } from '../support/prng.js';
 import { ServerProcess, request } from '../support/server-process.js';
 
@@ -56,10 +57,10 @@ async function writeUntilKilled(port: number, writer: number, stop: { now: boole
 
 async function verify(dataDir: string): Promise<number> {
   const logger = pino({ level: 'silent' });
-  const catalog = await LocalCatalog.open({ dir: path.join(dataDir, 'meta') });
+  const meta = await startEmbeddedMeta({ dataDir, bindAddress: '127.0.0.1:0', logger });
   const store = await TSDBStore.open({ dir: dataDir, logger });
   try {
-    expect(catalog.database('crash')).toBeDefined();
+    expect(meta.state.database('crash')).toBeDefined();
     let checked = 0;
     for (let w = 0; w < WRITERS; w++) {
       const found = new Map<bigint, bigint>();
@@ -79,7 +80,7 @@ async function verify(dataDir: string): Promise<number> {
     return checked;
   } finally {
     await store.close();
-    await catalog.close();
+    await meta.close();
   }
 }
 
