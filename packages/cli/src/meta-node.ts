@@ -12,8 +12,8 @@ export const META_NODE_EXAMPLES = `
 Examples:
   shoal meta --id 1 --peers 1=10.0.0.1:8091,2=10.0.0.2:8091,3=10.0.0.3:8091 --dir /var/lib/shoal/meta
       Found a three-node META group; run the same line with --id 2 and --id 3 on the other hosts.
-  shoal meta --id 1 --peers 1=127.0.0.1:8091 --dir /tmp/meta1
-      A single META node for a test cluster.
+  shoal meta --id 1 --peers 1=127.0.0.1:9091 --dir /tmp/meta1
+      A single META node for a test cluster (a lone 'shoal server' runs its own on 8091).
   shoal meta --id 4 --join --peers 1=10.0.0.1:8091,2=10.0.0.2:8091,3=10.0.0.3:8091,4=10.0.0.4:8091 --dir /var/lib/shoal/meta
       A new node that asks the running group to add it.
 
