@@ -145,9 +145,13 @@ describe('MetaCatalog', () => {
     // Every META node gone: a sync() that needed a round trip could only fail or hang now.
     await cluster.close();
     cluster = null;
-    const started = Date.now();
-    await cat.sync();
-    expect(Date.now() - started).toBeLessThan(50);
+    let synced = false;
+    void cat.sync().then(() => {
+      synced = true;
+    });
+    // Resolved within the turn: no answer from any node (there is none) was waited for.
+    await new Promise((r) => setImmediate(r));
+    expect(synced).toBe(true);
     // And the write path still finds, without a round trip, what it relies on.
     expect(await cat.createShardGroup('db', 'autogen', 1n)).toEqual(cat.shardGroupAt('db', 'autogen', 1n));
     await expect(cat.addFields('db', 'm', [['f', FieldType.Float]])).resolves.toBeUndefined();
