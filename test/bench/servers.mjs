@@ -130,7 +130,7 @@ export async function startShoal(opts, previous = null) {
   const port = await freePort();
   const nodeArgs = opts.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProf] : [];
   const args = [
-    ...nodeArgs, SHOAL_BIN, 'server', '--http-bind', `${LOOPBACK}:${port}`, '--data-dir', dataDir,
+    ...nodeArgs, SHOAL_BIN, 'server', '--http-bind', `${LOOPBACK}:${port}`, '--meta-bind', `${LOOPBACK}:0`, '--data-dir', dataDir,
     '--log-level', 'warn', ...opts.shoalArgs,
   ];
   return spawnServer('shoal', process.execPath, args, { dir, port, diskDirs: [dataDir], cwd: REPO_ROOT });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MetaClient } from '@shoal/meta';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePortPair } from '../meta/processes.js';
+import { freePort } from '../support/server-process.js';
 import { BIN, FAST, children, exitOf, shoal, startMetaNode, type MetaNodeProcess } from './shoal-process.js';
 
 let base: string;
@@ -18,7 +18,7 @@ let client: MetaClient;
 beforeAll(async () => {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run 'npx tsc -b' before these tests`);
   base = mkdtempSync(join(tmpdir(), 'shoal-cli-admin-'));
-  address = `127.0.0.1:${await freePortPair()}`;
+  address = `127.0.0.1:${await freePort()}`;
   meta = await startMetaNode(['--id', '1', '--peers', `1=${address}`, '--dir', join(base, 'm1'), ...FAST]);
   client = new MetaClient({ addresses: [address], deadlineMs: 10_000 });
 });
@@ -55,13 +55,13 @@ describe('shoal meta (the META node process) fails to start with exit 1', () => 
   it('when its directory cannot be created', async () => {
     const file = join(base, 'plain-file');
     writeFileSync(file, '');
-    const r = await shoal(['meta', '--id', '1', '--peers', `1=127.0.0.1:${await freePortPair()}`, '--dir', join(file, 'm'), '--log-level', 'silent']);
+    const r = await shoal(['meta', '--id', '1', '--peers', `1=127.0.0.1:${await freePort()}`, '--dir', join(file, 'm'), '--log-level', 'silent']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^shoal: META node start-up failed: ENOTDIR/);
   });
 
   it('and stops gracefully on SIGINT, exit 0', async () => {
-    const other = await startMetaNode(['--id', '1', '--peers', `1=127.0.0.1:${await freePortPair()}`, '--dir', join(base, 'sigint'), ...FAST]);
+    const other = await startMetaNode(['--id', '1', '--peers', `1=127.0.0.1:${await freePort()}`, '--dir', join(base, 'sigint'), ...FAST]);
     other.proc.kill('SIGINT');
     expect(await exitOf(other.proc), other.output().slice(-2000)).toBe(0);
     expect(other.output()).toContain('"signal":"SIGINT"');
@@ -236,7 +236,7 @@ describe('shoal cluster show and shard-groups list', () => {
 
 describe('an unreachable cluster', () => {
   it('fails within the timeout, exit 1, naming the addresses tried', async () => {
-    const nobody = [`127.0.0.1:${await freePortPair()}`, `127.0.0.1:${await freePortPair()}`];
+    const nobody = [`127.0.0.1:${await freePort()}`, `127.0.0.1:${await freePort()}`];
     const r = await shoal(['db', 'list', '--meta', nobody.join(','), '--timeout', '1']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^shoal: no META leader reachable within 1 s \(tried /);

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePortPair } from '../meta/processes.js';
+import { freePort } from '../support/server-process.js';
 import { BIN, FAST, children, shoal, startMetaNode } from './shoal-process.js';
 
 let base: string;
@@ -15,8 +15,8 @@ let a2: string;
 beforeAll(async () => {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run 'npx tsc -b' before these tests`);
   base = mkdtempSync(join(tmpdir(), 'shoal-cli-members-'));
-  a1 = `127.0.0.1:${await freePortPair()}`;
-  a2 = `127.0.0.1:${await freePortPair()}`;
+  a1 = `127.0.0.1:${await freePort()}`;
+  a2 = `127.0.0.1:${await freePort()}`;
   await startMetaNode(['--id', '1', '--peers', `1=${a1}`, '--dir', join(base, 'm1'), ...FAST]);
 });
 

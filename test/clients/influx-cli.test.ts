@@ -8,7 +8,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalCatalog, TSDBStore, valueAt } from '@shoal/tsdb';
+import { startEmbeddedMeta } from '@shoal/data';
+import { TSDBStore, valueAt } from '@shoal/tsdb';
 import { ServerProcess } from '../support/server-process.js';
 
 const run = promisify(execFile);
@@ -60,10 +61,10 @@ describe('influx CLI 1.6 against shoal server', () => {
       expect(await server.stop('SIGTERM')).toBe(0);
     }
 
-    const catalog = await LocalCatalog.open({ dir: path.join(dataDir, 'meta') });
+    const meta = await startEmbeddedMeta({ dataDir, bindAddress: '127.0.0.1:0', logger: pino({ level: 'silent' }) });
     const store = await TSDBStore.open({ dir: dataDir, logger: pino({ level: 'silent' }) });
     try {
-      expect(catalog.retentionPolicy('imported', 'one_day').durationNs).toBe(86_400_000_000_000n);
+      expect(meta.state.retentionPolicy('imported', 'one_day').durationNs).toBe(86_400_000_000_000n);
       const [{ shard }] = store.list('imported', 'autogen');
       const sid = shard!.index.get('cpu,host=a')!.id;
       const n: Array<[bigint, unknown]> = [];
@@ -74,7 +75,7 @@ describe('influx CLI 1.6 against shoal server', () => {
       ]);
     } finally {
       await store.close();
-      await catalog.close();
+      await meta.close();
     }
   }, 60_000);
 });

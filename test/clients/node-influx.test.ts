@@ -9,14 +9,13 @@ import path from 'node:path';
 import { FieldType, InfluxDB, toNanoDate } from 'influx';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalCatalog, TSDBStore, valueAt } from '@shoal/tsdb';
+import { TSDBStore, valueAt } from '@shoal/tsdb';
 import { ServerProcess } from '../support/server-process.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-node-influx-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 async function readAll(dataDir: string, db: string, seriesKey: string, field: string): Promise<Array<[bigint, unknown]>> {
-  const catalog = await LocalCatalog.open({ dir: path.join(dataDir, 'meta') });
   const store = await TSDBStore.open({ dir: dataDir, logger: pino({ level: 'silent' }) });
   const out: Array<[bigint, unknown]> = [];
   try {
@@ -29,7 +28,6 @@ async function readAll(dataDir: string, db: string, seriesKey: string, field: st
     }
   } finally {
     await store.close();
-    await catalog.close();
   }
   return out;
 }

@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalCatalog, TSDBStore, valueAt } from '@shoal/tsdb';
+import { startEmbeddedMeta } from '@shoal/data';
+import { TSDBStore, valueAt } from '@shoal/tsdb';
 import { prng } from '../support/prng.js';
 import { ServerProcess, request } from '../support/server-process.js';
 
@@ -91,10 +92,10 @@ function settleDelete(writer: number, through: bigint): void {
 
 async function verify(dataDir: string): Promise<number> {
   const logger = pino({ level: 'silent' });
-  const catalog = await LocalCatalog.open({ dir: path.join(dataDir, 'meta') });
+  const meta = await startEmbeddedMeta({ dataDir, bindAddress: '127.0.0.1:0', logger });
   const store = await TSDBStore.open({ dir: dataDir, logger });
   try {
-    expect(catalog.database('crash')).toBeDefined();
+    expect(meta.state.database('crash')).toBeDefined();
     let checked = 0;
     for (let w = 0; w < WRITERS; w++) {
       const found = new Map<bigint, bigint>();
@@ -126,7 +127,7 @@ async function verify(dataDir: string): Promise<number> {
     return checked;
   } finally {
     await store.close();
-    await catalog.close();
+    await meta.close();
   }
 }
 

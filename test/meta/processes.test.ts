@@ -152,7 +152,7 @@ describe('three META processes', () => {
     expect(acked).toBeGreaterThan(50);
 
     // Every node reaches the same state, and it is the model's.
-    await catalog.sync();
+    await catalog.catchUp();
     const finalIndex = catalog.watch.index;
     const states = await Promise.all(IDS.map((id) => stateOf(id, finalIndex)));
     for (const s of states.slice(1)) expect(s.toData()).toEqual(states[0]!.toData());

@@ -4,10 +4,10 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../support/server-process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const META_SERVER = join(ROOT, 'packages/meta/dist/bin/meta-server.js');
@@ -16,30 +16,6 @@ const live = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const p of live) p.kill('SIGKILL');
 });
-
-function canBind(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
-
-/** A free port whose successor is free too (the META node's Raft port). */
-export async function freePortPair(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const srv = createServer();
-      srv.once('error', reject);
-      srv.listen(0, '127.0.0.1', () => {
-        const a = srv.address();
-        srv.close(() => resolve(typeof a === 'object' && a !== null ? a.port : 0));
-      });
-    });
-    if (port < 65535 && (await canBind(port + 1))) return port;
-  }
-  throw new Error('no free pair of ports');
-}
 
 export class MetaProcessCluster {
   readonly procs = new Map<string, ChildProcess>();
@@ -62,7 +38,7 @@ export class MetaProcessCluster {
     if (!existsSync(META_SERVER)) throw new Error(`${META_SERVER} is missing: build first (npx tsc -b packages/meta)`);
     const base = mkdtempSync(join(tmpdir(), 'shoal-meta-proc-'));
     const addresses = new Map<string, string>();
-    for (const id of ids) addresses.set(id, `127.0.0.1:${await freePortPair()}`);
+    for (const id of ids) addresses.set(id, `127.0.0.1:${await freePort()}`);
     const c = new MetaProcessCluster(ids, base, addresses, extraArgs);
     try {
       await Promise.all(ids.map((id) => c.start(id)));
@@ -80,7 +56,7 @@ export class MetaProcessCluster {
 
   /** Starts a node that is not a founder with --join; it asks the founders to add it. */
   async join(id: string, timeoutMs = 30_000): Promise<void> {
-    const address = `127.0.0.1:${await freePortPair()}`;
+    const address = `127.0.0.1:${await freePort()}`;
     this.addresses.set(id, address);
     await this.start(id, timeoutMs, ['--join', '--peers', `${this.peers},${id}=${address}`]);
   }

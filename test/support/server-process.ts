@@ -44,7 +44,7 @@ export class ServerProcess {
 
   static async start(dataDir: string, extraArgs: string[] = [], timeoutMs = 20_000): Promise<ServerProcess> {
     const port = await freePort();
-    const child = spawn(process.execPath, [SHOAL_BIN, 'server', '--http-bind', `127.0.0.1:${port}`, '--data-dir', dataDir, '--log-level', 'warn', ...extraArgs], {
+    const child = spawn(process.execPath, [SHOAL_BIN, 'server', '--http-bind', `127.0.0.1:${port}`, '--meta-bind', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'warn', ...extraArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -49,7 +49,7 @@ describe('shoal --help and --version', () => {
   it('prints the server options, examples and environment variables', () => {
     const r = run(['server', '--help']);
     expect(r.code).toBe(0);
-    for (const s of ['--http-bind <addr>', '--data-dir <dir>', '--config <file>', '--log-level <level>', 'Examples:', 'SHOAL_HTTP_BIND', 'SHOAL_DATA_DIR', 'SHOAL_LOG_LEVEL', 'SHOAL_CONFIG']) {
+    for (const s of ['--http-bind <addr>', '--data-dir <dir>', '--config <file>', '--log-level <level>', '--meta-servers <addrs>', '--meta-bind <addr>', 'Examples:', 'SHOAL_HTTP_BIND', 'SHOAL_DATA_DIR', 'SHOAL_LOG_LEVEL', 'SHOAL_CONFIG', 'SHOAL_META_SERVERS', 'SHOAL_META_BIND']) {
       expect(r.stdout).toContain(s);
     }
   });
@@ -110,6 +110,20 @@ describe('shoal server fails to start with one line and exit 1', () => {
       const r = await runAsync(['server', '--http-bind', `127.0.0.1:${port}`, '--data-dir', tempDir()]);
       expect(r.code).toBe(1);
       expect(r.stderr).toBe(`shoal: cannot listen on 127.0.0.1:${port}: address already in use\n`);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('when the embedded META port is taken, naming it', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const r = await runAsync(['server', '--http-bind', '127.0.0.1:0', '--meta-bind', `127.0.0.1:${port}`, '--data-dir', tempDir()]);
+      expect(r.code).toBe(1);
+      // grpc-js prints its own line first ("E No address added ..."); ours ends the output.
+      expect(r.stderr).toMatch(new RegExp(`shoal: cannot listen on 127\\.0\\.0\\.1:${port} for the META service: address already in use\\n$`));
     } finally {
       blocker.close();
     }

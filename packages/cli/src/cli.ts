@@ -9,6 +9,7 @@ import {
   DEFAULT_DATA_DIR,
   DEFAULT_HTTP_BIND,
   DEFAULT_LOG_LEVEL,
+  DEFAULT_META_BIND,
   ENV_VARS,
   ListenError,
   LOG_LEVELS,
@@ -19,26 +20,33 @@ import {
   type Logger,
 } from '@shoal/data';
 
+import { MetaListenError } from '@shoal/meta';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from './exit.js';
 import { addAdminCommands } from './admin.js';
 import { addMetaNodeOptions, runMetaNode, META_NODE_EXAMPLES } from './meta-node.js';
+import { stopOnSignals } from './stop-signals.js';
 
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo };
 
 const SERVER_EXAMPLES = `
 Examples:
   shoal server
-      Serve the InfluxDB 1.x HTTP API on ${DEFAULT_HTTP_BIND} with data in ${DEFAULT_DATA_DIR}.
+      Serve the InfluxDB 1.x HTTP API on ${DEFAULT_HTTP_BIND} with data in ${DEFAULT_DATA_DIR}; the catalog
+      lives in a one-node META group this process runs, reachable on ${DEFAULT_META_BIND} for 'shoal db|rp|cluster'.
   shoal server --http-bind :8086 --data-dir /var/lib/shoal
       Listen on every interface; keep data under /var/lib/shoal.
+  shoal server --meta-servers 10.0.0.1:8091,10.0.0.2:8091,10.0.0.3:8091
+      A DATA node of a cluster: no META group of its own, the catalog is the cluster's.
   ${ENV_VARS.logLevel}=debug shoal server --config /etc/shoal/shoal.json
       Read settings from a JSON file; the environment overrides it and flags override both.
 
 Environment:
-  ${ENV_VARS.config}      config file (as --config)
-  ${ENV_VARS.httpBind}   HTTP bind address (as --http-bind)
-  ${ENV_VARS.dataDir}    data directory (as --data-dir)
-  ${ENV_VARS.logLevel}   log level (as --log-level)
+  ${ENV_VARS.config}        config file (as --config)
+  ${ENV_VARS.httpBind}     HTTP bind address (as --http-bind)
+  ${ENV_VARS.dataDir}      data directory (as --data-dir)
+  ${ENV_VARS.logLevel}     log level (as --log-level)
+  ${ENV_VARS.metaServers}  META cluster addresses (as --meta-servers)
+  ${ENV_VARS.metaBind}     embedded META bind address (as --meta-bind)
 `;
 
 interface ServerFlags {
@@ -46,6 +54,8 @@ interface ServerFlags {
   readonly dataDir?: string;
   readonly config?: string;
   readonly logLevel?: string;
+  readonly metaServers?: string;
+  readonly metaBind?: string;
 }
 
 export function buildProgram(env: Environment, io: CliIo): Command {
@@ -65,12 +75,14 @@ export function buildProgram(env: Environment, io: CliIo): Command {
     'after',
     `
 Examples:
-  shoal server                                    serve on ${DEFAULT_HTTP_BIND}, data in ${DEFAULT_DATA_DIR}
-  shoal server --http-bind :8086 --data-dir /var/lib/shoal
-  shoal meta --id 1 --peers 1=127.0.0.1:8091 --dir ./meta1   run a one-node META group
-  shoal db create telegraf --meta 127.0.0.1:8091             create a database through META
+  shoal server                        serve on ${DEFAULT_HTTP_BIND}, data in ${DEFAULT_DATA_DIR}, its META group on ${DEFAULT_META_BIND}
+  shoal db create telegraf            create a database through META (the server's, by default)
   shoal rp create telegraf week --duration 7d --replication 2
   shoal cluster show --json
+  shoal meta --id 1 --peers 1=10.0.0.1:8091,2=10.0.0.2:8091,3=10.0.0.3:8091 --dir /var/lib/shoal/meta
+                                      found a three-node META group (run it with --id 2 and 3 on the others)
+  shoal server --meta-servers 10.0.0.1:8091,10.0.0.2:8091,10.0.0.3:8091
+                                      a DATA node of that cluster
 
 Run 'shoal <command> --help' for every option, environment variable and more examples.
 `,
@@ -78,9 +90,11 @@ Run 'shoal <command> --help' for every option, environment variable and more exa
 
   program
     .command('server')
-    .description('run a DATA node: the HTTP API (/write, /query, /ping, /health, /metrics) over local storage')
+    .description('run a DATA node: the HTTP API (/write, /query, /ping, /health, /metrics) over local storage, with its own META group unless --meta-servers names a cluster')
     .option('--http-bind <addr>', `HTTP bind address, host:port or :port (default: ${DEFAULT_HTTP_BIND})`)
-    .option('--data-dir <dir>', `directory for the catalog and shards (default: ${DEFAULT_DATA_DIR})`)
+    .option('--data-dir <dir>', `directory for the shards and the embedded META group (default: ${DEFAULT_DATA_DIR})`)
+    .option('--meta-servers <addrs>', 'META cluster to use, host:port,… (default: none: run a one-node META group in-process)')
+    .option('--meta-bind <addr>', `where the in-process META group listens, host:port; port 0 picks one (default: ${DEFAULT_META_BIND})`)
     .option('--config <file>', 'JSON config file; environment variables and flags override it')
     .addOption(new Option('--log-level <level>', `log level (default: ${DEFAULT_LOG_LEVEL})`).choices([...LOG_LEVELS]))
     .showHelpAfterError("(run 'shoal server --help' for usage)")
@@ -137,11 +151,13 @@ async function runServer(flags: ServerFlags, env: Environment, io: CliIo): Promi
   }
 
   const logger: Logger = createLogger({ level: config.logLevel });
+  const signals = stopOnSignals(logger, io);
   let node: DataNode;
   try {
-    node = await DataNode.start(config, { logger });
+    // The embedded META node stopped on a storage failure: the log says why; a supervisor restarts us.
+    node = await DataNode.start(config, { logger, onFatal: () => io.exit(EXIT_FAILURE) });
   } catch (err) {
-    if (err instanceof ListenError || err instanceof DataDirError) {
+    if (err instanceof ListenError || err instanceof DataDirError || err instanceof MetaListenError) {
       logger.fatal({ err }, err.message);
       io.stderr(`shoal: ${err.message}\n`);
     } else {
@@ -150,25 +166,6 @@ async function runServer(flags: ServerFlags, env: Environment, io: CliIo): Promi
     }
     io.exit(EXIT_FAILURE);
   }
-
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) {
-      logger.warn({ signal }, 'second signal: exiting without finishing shutdown');
-      io.exit(EXIT_FAILURE);
-    }
-    logger.info({ signal }, 'signal received: shutting down (send it again to force exit)');
-    node.stop().then(
-      () => io.exit(EXIT_OK),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        io.stderr(`shoal: shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
-        io.exit(EXIT_FAILURE);
-      },
-    );
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   // The server runs until a signal; the open HTTP socket keeps the event loop alive.
+  signals.started(() => node.stop());
 }

@@ -5,18 +5,20 @@
 import { MetaServer, META_LOG_LEVELS, parseMetaServerArgs, UsageError, AddressError } from '@shoal/meta';
 import { Command, Option } from 'commander';
 import { pino } from 'pino';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from './exit.js';
+import { EXIT_FAILURE, EXIT_USAGE, type CliIo } from './exit.js';
+import { stopOnSignals } from './stop-signals.js';
 
 export const META_NODE_EXAMPLES = `
 Examples:
   shoal meta --id 1 --peers 1=10.0.0.1:8091,2=10.0.0.2:8091,3=10.0.0.3:8091 --dir /var/lib/shoal/meta
       Found a three-node META group; run the same line with --id 2 and --id 3 on the other hosts.
-  shoal meta --id 1 --peers 1=127.0.0.1:8091 --dir /tmp/meta1
-      A single META node for a test cluster.
+  shoal meta --id 1 --peers 1=127.0.0.1:9091 --dir /tmp/meta1
+      A single META node for a test cluster (a lone 'shoal server' runs its own on 8091).
   shoal meta --id 4 --join --peers 1=10.0.0.1:8091,2=10.0.0.2:8091,3=10.0.0.3:8091,4=10.0.0.4:8091 --dir /var/lib/shoal/meta
       A new node that asks the running group to add it.
 
-Each peer address is the node's MetaService (gRPC) address; its Raft traffic uses the next port.
+Each peer address is the node's one gRPC address: clients and DATA nodes use its MetaService there,
+and the other META nodes its Raft service.
 Logs are JSON lines (pino) on stdout. SIGTERM or SIGINT stops the node gracefully (exit 0);
 a second signal exits at once (exit 1). A fatal error exits 1; bad flags exit 2.
 `;
@@ -42,7 +44,7 @@ export function addMetaNodeOptions(cmd: Command): Command {
     .option('--peers <list>', 'the founding members, id=host:port,… (required)')
     .option('--dir <dir>', 'directory for the Raft log and snapshots (required)')
     .option('--join', 'ask the running group to add this node instead of founding one')
-    .option('--listen <addr>', 'MetaService bind address (default: this node\'s peer address)')
+    .option('--listen <addr>', 'bind address (default: this node\'s peer address)')
     .option('--advertise <addr>', 'the address other nodes and clients use to reach this one')
     .option('--tick-ms <ms>', 'Raft tick interval in milliseconds')
     .option('--election-ticks <n>', 'election timeout in ticks')
@@ -88,30 +90,8 @@ export async function runMetaNode(flags: MetaNodeFlags, io: CliIo): Promise<void
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
   });
-  let server: MetaServer | undefined;
-  let stopping = false;
-  const shutdown = (running: MetaServer): void => {
-    running.close().then(
-      () => io.exit(EXIT_OK),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        io.exit(EXIT_FAILURE);
-      },
-    );
-  };
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      logger.warn({ signal }, 'second signal: exiting without finishing shutdown');
-      io.exit(EXIT_FAILURE);
-    }
-    stopping = true;
-    logger.info({ signal }, 'signal received: stopping (send it again to force exit)');
-    if (server !== undefined) shutdown(server);
-  };
-  // Installed before start-up: a signal that follows the "meta node started" line closely would
-  // otherwise meet Node's default handling and kill the process without a shutdown.
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  const signals = stopOnSignals(logger, io);
+  let server: MetaServer;
   try {
     server = await MetaServer.start({
       ...args.options,
@@ -124,6 +104,5 @@ export async function runMetaNode(flags: MetaNodeFlags, io: CliIo): Promise<void
     io.stderr(`shoal: META node start-up failed: ${err instanceof Error ? err.message : String(err)}\n`);
     io.exit(EXIT_FAILURE);
   }
-  // A signal that came during start-up stops the node now that it is up.
-  if (stopping) shutdown(server);
+  signals.started(() => server.close());
 }

@@ -44,7 +44,7 @@ function tempDir(): string {
 function startServer(dataDir: string, extraArgs: string[] = []): Promise<Running> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('SHOAL_')) env[k] = v;
-  const child = spawn(process.execPath, [BIN, 'server', '--http-bind', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'info', ...extraArgs], { env });
+  const child = spawn(process.execPath, [BIN, 'server', '--http-bind', '127.0.0.1:0', '--meta-bind', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'info', ...extraArgs], { env });
   children.push(child);
   const lines: Array<Record<string, unknown>> = [];
   let partial = '';

@@ -17,6 +17,7 @@ describe('resolveConfig', () => {
       dataDir: '/srv/data',
       logLevel: 'info',
       http: { bindAddress: '127.0.0.1:8086', host: '127.0.0.1', port: 8086, maxBodyBytes: DEFAULT_MAX_BODY_BYTES, shutdownTimeoutMs: 10_000 },
+      meta: { servers: [], bindAddress: '127.0.0.1:8091' },
       retention: { enabled: true, checkIntervalMs: 1_800_000 },
       write: { parseWorkers: undefined },
       query: { maxSeries: 0, maxPoints: 0, maxBuckets: 0, maxDurationMs: 0 },
@@ -54,9 +55,24 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig({ cwd: '/', file: { retention: { checkIntervalMs: 1.5 } } })).toThrow(/checkIntervalMs/);
   });
 
+  it('embeds META unless servers are given, from the file, env or flags, and checks the addresses', () => {
+    const file = { meta: { servers: ['10.0.0.1:8091', '10.0.0.2:8091'], bindAddress: '127.0.0.1:9091' } };
+    expect(resolveConfig({ cwd: '/', file }).meta).toEqual({ servers: ['10.0.0.1:8091', '10.0.0.2:8091'], bindAddress: '127.0.0.1:9091' });
+    const env = { SHOAL_META_SERVERS: 'm1:8091, m2:8091,', SHOAL_META_BIND: '0.0.0.0:8091' };
+    expect(resolveConfig({ cwd: '/', file, env }).meta).toEqual({ servers: ['m1:8091', 'm2:8091'], bindAddress: '0.0.0.0:8091' });
+    expect(resolveConfig({ cwd: '/', file, env, flags: { metaServers: '[::1]:8091', metaBind: '127.0.0.1:0' } }).meta).toEqual({
+      servers: ['[::1]:8091'],
+      bindAddress: '127.0.0.1:0',
+    });
+    expect(() => resolveConfig({ cwd: '/', flags: { metaServers: ':8091' } })).toThrow(/invalid meta server address ":8091": expected host:port with a host/);
+    expect(() => resolveConfig({ cwd: '/', flags: { metaServers: 'm1:0' } })).toThrow(/port must be from 1 to 65535/);
+    expect(() => resolveConfig({ cwd: '/', flags: { metaBind: 'nowhere' } })).toThrow(/invalid bind address "nowhere"/);
+    expect(() => resolveConfig({ cwd: '/', file: { meta: { servers: 'm1:8091' } } })).toThrow(/"meta.servers" must be an array of strings/);
+  });
+
   it('rejects unknown keys, wrong types and bad log levels with a message naming them', () => {
     expect(() => resolveConfig({ cwd: '/', file: { dataDri: 'x' }, filePath: '/etc/shoal.json' })).toThrow(
-      new ConfigError('/etc/shoal.json: unknown key "dataDir" (known: dataDir, logLevel, http, retention, write, query)'.replace('"dataDir"', '"dataDri"')),
+      new ConfigError('/etc/shoal.json: unknown key "dataDir" (known: dataDir, logLevel, http, meta, retention, write, query)'.replace('"dataDir"', '"dataDri"')),
     );
     expect(() => resolveConfig({ cwd: '/', file: { http: { bind: 'x' } } })).toThrow(/unknown key "http.bind"/);
     expect(() => resolveConfig({ cwd: '/', file: { http: { maxBodyBytes: '10' } } })).toThrow(/"http.maxBodyBytes" must be a number/);

@@ -38,11 +38,23 @@ export interface QueryConfig {
   readonly maxDurationMs: number;
 }
 
+/** Where the node's catalog lives: the META group. */
+export interface MetaConfig {
+  /**
+   * MetaService addresses of an external META group (a cluster). Empty: the node runs a one-node
+   * META group of its own, in-process, with its state under `<dataDir>/meta`.
+   */
+  readonly servers: readonly string[];
+  /** Where that embedded META group listens (InfluxDB's meta port); port 0 picks a free one. */
+  readonly bindAddress: string;
+}
+
 export interface ShoalConfig {
-  /** Absolute path of the directory holding the catalog and the shards. */
+  /** Absolute path of the directory holding the shards (and the embedded META group's state). */
   readonly dataDir: string;
   readonly logLevel: LogLevel;
   readonly http: HttpConfig;
+  readonly meta: MetaConfig;
   readonly retention: RetentionConfig;
   readonly write: WriteConfig;
   readonly query: QueryConfig;
@@ -54,6 +66,9 @@ export interface ConfigFlags {
   readonly httpBind?: string | undefined;
   readonly dataDir?: string | undefined;
   readonly logLevel?: string | undefined;
+  /** Comma-separated META addresses. */
+  readonly metaServers?: string | undefined;
+  readonly metaBind?: string | undefined;
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -64,11 +79,15 @@ export const ENV_VARS = {
   httpBind: 'SHOAL_HTTP_BIND',
   dataDir: 'SHOAL_DATA_DIR',
   logLevel: 'SHOAL_LOG_LEVEL',
+  metaServers: 'SHOAL_META_SERVERS',
+  metaBind: 'SHOAL_META_BIND',
 } as const;
 
 export const DEFAULT_HTTP_BIND = '127.0.0.1:8086';
 export const DEFAULT_DATA_DIR = './data';
 export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
+/** InfluxDB's meta service port, on loopback: the embedded META group is for this host's CLI. */
+export const DEFAULT_META_BIND = '127.0.0.1:8091';
 /** InfluxDB 1.x's default max-body-size. */
 export const DEFAULT_MAX_BODY_BYTES = 25_000_000;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -170,10 +189,17 @@ export function resolveConfig(layers: ConfigLayers): ShoalConfig {
   const parseWorkers = f.write?.parseWorkers;
   if (parseWorkers !== undefined) checkInteger('write.parseWorkers', parseWorkers, 0, PARSE_WORKERS_MAX);
 
+  const serversText = nonEmpty(flags.metaServers) ?? nonEmpty(env[ENV_VARS.metaServers]);
+  const servers = serversText !== undefined ? splitList(serversText) : (f.meta?.servers ?? []);
+  for (const a of servers) checkMetaAddress('meta server address', a, false);
+  const metaBind = nonEmpty(flags.metaBind) ?? nonEmpty(env[ENV_VARS.metaBind]) ?? f.meta?.bindAddress ?? DEFAULT_META_BIND;
+  checkMetaAddress('meta bind address', metaBind, true);
+
   return {
     dataDir,
     logLevel: logLevelRaw,
     http: { bindAddress, host, port, maxBodyBytes, shutdownTimeoutMs },
+    meta: { servers, bindAddress: metaBind },
     retention: { enabled: f.retention?.enabled ?? true, checkIntervalMs },
     write: { parseWorkers },
     query,
@@ -202,20 +228,39 @@ export function parseBindAddress(s: string): { host: string; port: number } {
   return { host, port: Number(portText) };
 }
 
+/**
+ * A META address: `host:port` with a host (clients dial it, so `:8091` names nothing), IPv6 in
+ * brackets; port 0 only for the address the embedded group binds.
+ */
+function checkMetaAddress(what: string, a: string, portZero: boolean): void {
+  const { host, port } = parseBindAddress(a);
+  if (host === '') throw new ConfigError(`invalid ${what} "${a}": expected host:port with a host, e.g. 127.0.0.1:8091`);
+  if (port === 0 && !portZero) throw new ConfigError(`invalid ${what} "${a}": port must be from 1 to 65535`);
+}
+
+function splitList(s: string): string[] {
+  return s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
+}
+
 interface FileLayer {
   dataDir?: string;
   logLevel?: string;
   http?: { bindAddress?: string; maxBodyBytes?: number; shutdownTimeoutMs?: number };
+  meta?: { servers?: string[]; bindAddress?: string };
   retention?: { enabled?: boolean; checkIntervalMs?: number };
   write?: { parseWorkers?: number };
   query?: { maxSeries?: number; maxPoints?: number; maxBuckets?: number; maxDurationMs?: number };
 }
 
-type FieldKind = 'string' | 'number' | 'boolean';
+type FieldKind = 'string' | 'number' | 'boolean' | 'string[]';
 const FILE_SCHEMA: Record<string, FieldKind | Record<string, FieldKind>> = {
   dataDir: 'string',
   logLevel: 'string',
   http: { bindAddress: 'string', maxBodyBytes: 'number', shutdownTimeoutMs: 'number' },
+  meta: { servers: 'string[]', bindAddress: 'string' },
   retention: { enabled: 'boolean', checkIntervalMs: 'number' },
   write: { parseWorkers: 'number' },
   query: { maxSeries: 'number', maxPoints: 'number', maxBuckets: 'number', maxDurationMs: 'number' },
@@ -239,7 +284,9 @@ function checkObject(value: unknown, schema: Record<string, FieldKind | Record<s
       throw new ConfigError(`${where}: unknown key "${path}" (known: ${Object.keys(schema).map((k) => prefix + k).join(', ')})`);
     }
     if (typeof kind === 'object') checkObject(v, kind, where, `${path}.`);
-    else if (typeof v !== kind) throw new ConfigError(`${where}: "${path}" must be a ${kind}`);
+    else if (kind === 'string[]') {
+      if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new ConfigError(`${where}: "${path}" must be an array of strings`);
+    } else if (typeof v !== kind) throw new ConfigError(`${where}: "${path}" must be a ${kind}`);
   }
 }
 

@@ -1,13 +1,20 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MetaClient, MetaListenError } from '@shoal/meta';
+import { LocalCatalog, TSDBStore } from '@shoal/tsdb';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { IMPORTED_CATALOG_FILE, LEGACY_CATALOG_FILE } from './catalog-import.js';
 import { resolveConfig, type ShoalConfig } from './config.js';
-import { DataDirError, DataNode } from './data-node.js';
+import { DataDirError } from './data-dir.js';
+import { LOCK_FILE } from './data-dir-lock.js';
+import { DataNode } from './data-node.js';
 import { ListenError } from './http/server.js';
+import { LocalPointsWriter } from './local-points-writer.js';
+import { NODE_ID_FILE } from './meta-membership.js';
 
 const dirs: string[] = [];
 const nodes: DataNode[] = [];
@@ -23,13 +30,30 @@ function tempDir(): string {
   return d;
 }
 
-function config(overrides: { dataDir?: string; httpBind?: string } = {}): ShoalConfig {
+function config(overrides: { dataDir?: string; httpBind?: string; metaBind?: string; metaServers?: string } = {}): ShoalConfig {
   return resolveConfig({
     cwd: '/',
-    flags: { dataDir: overrides.dataDir ?? tempDir(), httpBind: overrides.httpBind ?? '127.0.0.1:0' },
+    flags: {
+      dataDir: overrides.dataDir ?? tempDir(),
+      httpBind: overrides.httpBind ?? '127.0.0.1:0',
+      metaBind: overrides.metaBind ?? '127.0.0.1:0',
+      metaServers: overrides.metaServers,
+    },
     file: { http: { shutdownTimeoutMs: 2000 } },
   });
 }
+
+/** A client of the node's embedded META group, as the CLI would be. */
+function metaClientOf(node: DataNode): MetaClient {
+  const client = new MetaClient({ addresses: [...node.metaAddresses], deadlineMs: 5000 });
+  clients.push(client);
+  return client;
+}
+
+const clients: MetaClient[] = [];
+afterEach(() => {
+  for (const c of clients.splice(0)) c.close();
+});
 
 const silent = pino({ level: 'silent' });
 
@@ -129,4 +153,110 @@ describe('DataNode', () => {
       expect((err2 as Error).message).toBe(`cannot use data directory ${locked}: permission denied`);
     }
   });
+
+  it('runs a one-node META group of its own: registered with its HTTP address, one state behind InfluxQL and META clients', async () => {
+    const node = await start();
+    const client = metaClientOf(node);
+    const { state } = await client.getState(true);
+    expect(state.dataNodes()).toEqual([expect.objectContaining({ id: node.nodeId, httpAddress: `127.0.0.1:${node.address.port}`, status: 'up' })]);
+    expect(state.metaNodes()).toEqual([expect.objectContaining({ raftId: '1', rpcAddress: node.metaAddresses[0] })]);
+    // A change through InfluxQL is a META command; one made through META is read by InfluxQL.
+    expect((await call(node, 'POST', '/query?q=CREATE+DATABASE+viaquery')).status).toBe(200);
+    expect((await client.getState(true)).state.database('viaquery')).toBeDefined();
+    const made = await client.apply({ type: 'create-database', name: 'viameta', retentionPolicy: null });
+    expect(made.result.ok).toBe(true);
+    // Another client's change reaches the node's copy with the next Watch event.
+    await until(() => node.catalog.database('viameta') !== undefined);
+    expect(JSON.parse((await call(node, 'GET', '/query?q=SHOW+DATABASES')).text).results[0].series[0].values).toEqual([['viaquery'], ['viameta']]);
+    // A write's shard group is the META group's, owned by this node.
+    expect((await call(node, 'POST', '/write?db=viameta', 'm v=1 1700000000000000000')).status).toBe(204);
+    expect((await client.getState(true)).state.shardGroups('viameta')[0]!.shards).toEqual([{ id: 1, owners: [node.nodeId] }]);
+  });
+
+  it('keeps its META node id across restarts on other ports, updating its address', async () => {
+    const dataDir = tempDir();
+    const first = await start(config({ dataDir }));
+    const id = first.nodeId;
+    expect(JSON.parse(readFileSync(join(dataDir, NODE_ID_FILE), 'utf8'))).toEqual({ id });
+    await first.stop();
+    const second = await start(config({ dataDir }));
+    expect(second.nodeId).toBe(id);
+    const { state } = await metaClientOf(second).getState(true);
+    expect(state.dataNodes().map((n) => [n.id, n.httpAddress])).toEqual([[id, `127.0.0.1:${second.address.port}`]]);
+  });
+
+  it('fails with MetaListenError naming the META address when that port is taken, and releases what it took', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const metaBind = `127.0.0.1:${(blocker.address() as AddressInfo).port}`;
+    const dataDir = tempDir();
+    try {
+      const err = await DataNode.start(config({ dataDir, metaBind }), { logger: silent }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(MetaListenError);
+      expect((err as Error).message).toBe(`cannot listen on ${metaBind} for the META service: address already in use`);
+      expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false);
+    } finally {
+      blocker.close();
+    }
+    // Nothing was left behind: the same directory starts once the port is free.
+    await start(config({ dataDir, metaBind }));
+  });
+
+  it('imports the single-node catalog.json of an older data directory once, ids and data included', async () => {
+    const dataDir = tempDir();
+    const t = 1_700_000_000_000_000_000n;
+    // The directory as the single-node server left it: catalog.json beside the shards.
+    const legacy = await LocalCatalog.open({ dir: join(dataDir, 'meta') });
+    const store = await TSDBStore.open({ dir: dataDir, logger: silent });
+    const writer = new LocalPointsWriter({ catalog: legacy, store, logger: silent });
+    await legacy.createDatabase('old');
+    await legacy.createRetentionPolicy('old', { name: 'week', durationNs: 0n, shardGroupDurationNs: 3_600_000_000_000n }, true);
+    // A group made and dropped first: the imported groups keep ids that are not 1, 2, ...
+    const dropped = await legacy.createShardGroup('old', 'week', 0n);
+    await legacy.deleteShardGroup('old', 'week', dropped.id);
+    await writer.write({ database: 'old', precision: 'ns', body: Buffer.from(`cpu,host=a v=7i ${t}\ncpu,host=a v=8i ${t + 7_200_000_000_000n}`) });
+    const groups = legacy.shardGroups('old', 'week');
+    await writer.close();
+    await store.close();
+    await legacy.close();
+
+    const node = await start(config({ dataDir }));
+    expect(existsSync(join(dataDir, 'meta', LEGACY_CATALOG_FILE))).toBe(false);
+    expect(existsSync(join(dataDir, 'meta', IMPORTED_CATALOG_FILE))).toBe(true);
+    expect(node.catalog.shardGroups('old', 'week').map((g) => [g.id, g.startNs, g.shards])).toEqual(groups.map((g) => [g.id, g.startNs, [{ id: g.shards[0]!.id, owners: [node.nodeId] }]]));
+    expect(node.catalog.retentionPolicy('old').name).toBe('week');
+    const q = encodeURIComponent('SELECT v FROM cpu');
+    expect(JSON.parse((await call(node, 'GET', `/query?db=old&epoch=ns&q=${q}`)).text).results[0].series[0].values).toEqual([
+      [Number(t), 7],
+      [Number(t + 7_200_000_000_000n), 8],
+    ]);
+    // New groups continue after the catalog's ids, never reusing the dropped one's.
+    expect((await call(node, 'POST', '/write?db=old', `cpu,host=a v=9i ${t + 20_000_000_000_000n}`)).status).toBe(204);
+    const fresh = node.catalog.shardGroups('old', 'week').at(-1)!;
+    expect(fresh.id).toBe(Math.max(...groups.map((g) => g.id)) + 1);
+    await node.stop();
+    // Imported once: a restart starts from the META group, which kept the later group too.
+    const again = await start(config({ dataDir }));
+    expect(again.catalog.shardGroups('old', 'week').map((g) => g.id)).toEqual([...groups.map((g) => g.id), fresh.id]);
+  });
+
+  it('refuses to join a META cluster with a data directory that holds a single-node catalog', async () => {
+    const dataDir = tempDir();
+    const legacy = await LocalCatalog.open({ dir: join(dataDir, 'meta') });
+    await legacy.createDatabase('old');
+    await legacy.close();
+    const err = await DataNode.start(config({ dataDir, metaServers: '127.0.0.1:1' }), { logger: silent }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataDirError);
+    expect((err as Error).message).toMatch(/holds a single-node catalog \(meta\/catalog.json, 1 databases\) that cannot join a META cluster; start it without meta servers/);
+    expect(existsSync(join(dataDir, 'meta', LEGACY_CATALOG_FILE))).toBe(true);
+  });
 });
+
+/** Polls a condition on in-process state. */
+async function until(probe: () => boolean, limitMs = 5000): Promise<void> {
+  const started = Date.now();
+  while (!probe()) {
+    if (Date.now() - started > limitMs) throw new Error(`not reached within ${limitMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

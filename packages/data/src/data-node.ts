@@ -1,51 +1,32 @@
-// A DATA node process: catalog, storage engine, write path, retention and the HTTP API, started
-// in dependency order and stopped in reverse. The HTTP server binds first so that a taken port
-// fails before any file is opened and /health can say "starting" while the engine replays its WAL.
+// A DATA node process: catalog (through META), storage engine, write path, retention and the HTTP
+// API, started in dependency order and stopped in reverse. The HTTP server binds first so that a
+// taken port fails before any file is opened and /health can say "starting" while META comes up
+// and the engine replays its WAL. The catalog is a MetaCatalog on the node's embedded one-node META
+// group or on a cluster's (meta-connection.ts); the data directory's lock covers both.
 
-import { constants as fsConstants } from 'node:fs';
-import { access, mkdir, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { LocalCatalog, RetentionService, TSDBStore, type Catalog, type CatalogEvent } from '@shoal/tsdb';
+import { RetentionService, TSDBStore, type Catalog, type CatalogEvent } from '@shoal/tsdb';
 import type { Logger } from 'pino';
 import type { ShoalConfig } from './config.js';
+import { ensureWritableDir, lockDataDir } from './data-dir.js';
+import type { DataDirLock } from './data-dir-lock.js';
 import { HttpApi, type NodePhase } from './http/api.js';
 import { HttpServer } from './http/server.js';
 import { writePortFor } from './http/query-endpoint.js';
-import { DataDirLock, DataDirLockedError } from './data-dir-lock.js';
 import { LocalDeletes } from './local-deletes.js';
 import { LocalPointsWriter } from './local-points-writer.js';
 import { createLogger } from './logger.js';
+import { MetaConnection } from './meta-connection.js';
 import { MetricsRegistry, registerProcessMetrics, registerStatsGauges } from './metrics.js';
-
-/** The data directory cannot be created or written. */
-export class DataDirError extends Error {
-  override name = 'DataDirError';
-  constructor(
-    readonly dir: string,
-    readonly code: string | undefined,
-    reason: string,
-  ) {
-    super(`cannot use data directory ${dir}: ${reason}`);
-  }
-}
-
-const DATA_DIR_REASONS: Readonly<Record<string, string>> = {
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EROFS: 'read-only file system',
-  ENOTDIR: 'not a directory',
-  EEXIST: 'not a directory',
-  ENOSPC: 'no space left on device',
-};
-
-/** Where the catalog lives under the data directory; shards go to `<dataDir>/shards`. */
-export const CATALOG_SUBDIR = 'meta';
 
 export interface DataNodeOptions {
   /** The process logger; one is made from config.logLevel when absent. */
   readonly logger?: Logger;
   readonly metrics?: MetricsRegistry;
+  /** The embedded META node stopped on an error it cannot recover from (a failed disk write): the
+   * catalog can change no more, so a process should exit and be restarted. */
+  readonly onFatal?: (err: Error) => void;
 }
 
 export class DataNode {
@@ -60,6 +41,7 @@ export class DataNode {
     /** The address the HTTP API is bound to (the real port when config asked for 0). */
     readonly address: AddressInfo,
     readonly catalog: Catalog,
+    private readonly meta: MetaConnection,
     readonly store: TSDBStore,
     private readonly retention: RetentionService,
     private readonly pointsWriter: LocalPointsWriter,
@@ -69,7 +51,8 @@ export class DataNode {
 
   /**
    * Starts every component and resolves once the node is ready for writes and queries. Rejects with
-   * DataDirError, ListenError (port taken) or the engine's error, after closing what it opened.
+   * DataDirError, ListenError (HTTP port taken), MetaListenError (embedded META port taken), META's
+   * or the engine's error, after closing what it opened.
    */
   static async start(config: ShoalConfig, opts: DataNodeOptions = {}): Promise<DataNode> {
     const logger = opts.logger ?? createLogger({ level: config.logLevel });
@@ -91,13 +74,19 @@ export class DataNode {
       lock.release();
       throw err;
     }
-    logger.info({ bind: formatAddress(address), dataDir: config.dataDir }, 'http listening; opening storage');
+    logger.info({ bind: formatAddress(address), dataDir: config.dataDir }, 'http listening; connecting to META, opening storage');
 
-    let catalog: LocalCatalog | undefined;
+    let meta: MetaConnection | undefined;
     let store: TSDBStore | undefined;
     let pointsWriter: LocalPointsWriter | undefined;
     try {
-      catalog = await LocalCatalog.open({ dir: join(config.dataDir, CATALOG_SUBDIR) });
+      meta = await MetaConnection.open({
+        config,
+        httpAddress: reachableAddress(address),
+        logger,
+        ...(opts.onFatal !== undefined ? { onFatal: opts.onFatal } : {}),
+      });
+      const catalog = meta.catalog;
       store = await TSDBStore.open({ dir: config.dataDir, logger: logger.child({ component: 'store' }) });
       pointsWriter = new LocalPointsWriter({
         catalog,
@@ -125,15 +114,15 @@ export class DataNode {
         query: { catalog, shard: (id) => queryStore.shard(id), limits: config.query, writes: writePortFor(pointsWriter), deletes: new LocalDeletes(catalog, store) },
       });
       api.setPhase('ready');
-      const node = new DataNode(config, logger, metrics, api, server, address, catalog, store, retention, pointsWriter, unsubscribe, lock);
-      logger.info({ bind: formatAddress(address), dataDir: config.dataDir }, 'shoal ready');
+      const node = new DataNode(config, logger, metrics, api, server, address, catalog, meta, store, retention, pointsWriter, unsubscribe, lock);
+      logger.info({ bind: formatAddress(address), dataDir: config.dataDir, meta: meta.addresses, nodeId: meta.membership.nodeId }, 'shoal ready');
       return node;
     } catch (err) {
       logger.error({ err }, 'start-up failed; closing what was opened');
       await server.close(0);
       await pointsWriter?.close().catch((e: unknown) => logger.error({ err: e }, 'parse workers close failed'));
       await store?.close().catch((e: unknown) => logger.error({ err: e }, 'store close failed'));
-      await catalog?.close().catch((e: unknown) => logger.error({ err: e }, 'catalog close failed'));
+      await meta?.close().catch((e: unknown) => logger.error({ err: e }, 'META close failed'));
       lock.release();
       throw err;
     }
@@ -148,10 +137,21 @@ export class DataNode {
     return `http://${formatAddress(this.address)}`;
   }
 
+  /** The MetaService address(es) the node uses: its embedded META node's, or the cluster's. */
+  get metaAddresses(): readonly string[] {
+    return this.meta.addresses;
+  }
+
+  /** This node's id in the META state. */
+  get nodeId(): number {
+    return this.meta.membership.nodeId;
+  }
+
   /**
    * Graceful shutdown: /health turns 503, no new connections, requests in flight get
    * config.http.shutdownTimeoutMs to finish, then retention stops, the store flushes and closes,
-   * and the catalog closes. Idempotent; every step runs even if an earlier one failed.
+   * then META: heartbeats stop, the catalog and its client close, then the embedded META node.
+   * Idempotent; every step runs even if an earlier one failed.
    */
   stop(): Promise<void> {
     this.stopping ??= this.stopNow();
@@ -179,36 +179,12 @@ export class DataNode {
     await step('retention', () => this.retention.stop());
     await step('parse-workers', () => this.pointsWriter.close());
     await step('store', () => this.store.close());
-    await step('catalog', () => this.catalog.close());
+    await step('meta', () => this.meta.close());
     this.lock.release();
     this.logger.info({ durationMs: Date.now() - started }, 'shoal stopped');
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) throw new AggregateError(errors, 'shutdown failed');
   }
-}
-
-/** Takes the data directory's lock, reporting a held one as the DataDirError operators see. */
-function lockDataDir(dir: string): DataDirLock {
-  try {
-    return DataDirLock.acquire(dir);
-  } catch (err) {
-    if (err instanceof DataDirLockedError) throw new DataDirError(dir, 'ELOCKED', err.message);
-    throw err;
-  }
-}
-
-/** Creates the directory if needed and proves it writable with a probe file. */
-export async function ensureWritableDir(dir: string): Promise<void> {
-  const fail = (err: unknown): never => {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new DataDirError(dir, code, (code !== undefined ? DATA_DIR_REASONS[code] : undefined) ?? (err as Error).message);
-  };
-  await mkdir(dir, { recursive: true }).catch(fail);
-  await access(dir, fsConstants.W_OK).catch(fail);
-  // access() trusts mode bits; root ignores them and read-only mounts need an actual write.
-  const probe = join(dir, `.shoal-write-probe-${process.pid}`);
-  await writeFile(probe, '').catch(fail);
-  await rm(probe, { force: true });
 }
 
 /**
@@ -231,4 +207,10 @@ function subscribeShardCleanup(catalog: Catalog, store: TSDBStore, logger: Logge
 
 function formatAddress(a: AddressInfo): string {
   return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
+}
+
+/** The address META records for this node: a wildcard bind is reached through the host's name. */
+function reachableAddress(a: AddressInfo): string {
+  if (a.address === '0.0.0.0' || a.address === '::') return `${hostname()}:${a.port}`;
+  return formatAddress(a);
 }

@@ -4,13 +4,18 @@ export type { ConsistencyLevel, PointsWriter, WriteOutcome, WriteRequest } from 
 export { LocalPointsWriter, type LocalPointsWriterOptions } from './local-points-writer.js';
 export { LocalDeletes } from './local-deletes.js';
 
-export { DataNode, DataDirError, ensureWritableDir, CATALOG_SUBDIR, type DataNodeOptions } from './data-node.js';
+export { DataNode, type DataNodeOptions } from './data-node.js';
+export { DataDirError, ensureWritableDir } from './data-dir.js';
+export { MetaConnection, META_SUBDIR, startEmbeddedMeta, type EmbeddedMetaOptions, type MetaConnectionOptions } from './meta-connection.js';
+export { MetaMembership, MetaRegistrationError, NODE_ID_FILE, type MetaMembershipOptions } from './meta-membership.js';
+export { IMPORTED_CATALOG_FILE, LEGACY_CATALOG_FILE } from './catalog-import.js';
 export {
   ConfigError,
   DEFAULT_DATA_DIR,
   DEFAULT_HTTP_BIND,
   DEFAULT_LOG_LEVEL,
   DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_META_BIND,
   ENV_VARS,
   loadConfig,
   parseBindAddress,
@@ -21,6 +26,7 @@ export {
   type ConfigSources,
   type Environment,
   type HttpConfig,
+  type MetaConfig,
   type RetentionConfig,
   type ShoalConfig,
 } from './config.js';

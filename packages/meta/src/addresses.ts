@@ -1,7 +1,7 @@
-// How a META node's addresses relate. Operators name each META node by the address of its
-// MetaService (`--peers 1=10.0.0.1:8091,...`); the node's Raft transport listens on the next port
-// of the same host (8092). One name per node keeps the peer list, the CLI and the state's META node
-// records in agreement; the second port exists because the Raft transport owns its gRPC server.
+// How a META node is addressed. Operators name each META node by the address of its MetaService
+// (`--peers 1=10.0.0.1:8091,...`); the node's Raft traffic is served on the same port (the Raft
+// transport shares the MetaService's gRPC server), so the peer list, the CLI, Raft's membership
+// and the state's META node records all use one address per node.
 
 export class AddressError extends Error {
   override name = 'AddressError';
@@ -24,15 +24,13 @@ export function parseHostPort(address: string): HostPort {
   return { host, port };
 }
 
-/** The Raft transport address of the META node whose MetaService listens at `metaAddress`. */
-export function raftAddressFor(metaAddress: string): string {
-  const { host, port } = parseHostPort(metaAddress);
-  if (port === 0 || port >= 65535) throw new AddressError(`address "${metaAddress}" leaves no port for Raft (the next one is used)`);
-  return `${host}:${port + 1}`;
+/** `address` with another port: a node asked to listen on port 0 is reached at the one it got. */
+export function withPort(address: string, port: number): string {
+  return `${parseHostPort(address).host}:${port}`;
 }
 
 /**
- * Reads `1=127.0.0.1:8091,2=127.0.0.1:8093`: META node ids (Raft ids) to MetaService addresses, in
+ * Reads `1=127.0.0.1:8091,2=127.0.0.1:8092`: META node ids (Raft ids) to MetaService addresses, in
  * the order given.
  */
 export function parsePeers(list: string): Map<string, string> {

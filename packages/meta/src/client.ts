@@ -15,6 +15,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { encodeCommand, type CommandOf, type CommandValues, type MetaCommandType } from './commands.js';
+import { UnknownDataNodeError } from './leader-duties.js';
 import { decodeSnapshot } from './snapshot.js';
 import { MetaState } from './state.js';
 import {
@@ -183,9 +184,14 @@ export class MetaClient {
     return { index: Number(res.index), state: MetaState.fromData(decodeSnapshot(res.snapshot).state) };
   }
 
-  /** A DATA node's heartbeat, for the leader's failure detector. */
+  /** A DATA node's heartbeat, for the leader's failure detector; UnknownDataNodeError when the state has no such node. */
   async heartbeat(nodeId: number, opts: CallOptions = {}): Promise<void> {
-    await this.call('heartbeat', { nodeId }, { ...opts, preferLeader: true });
+    try {
+      await this.call('heartbeat', { nodeId }, { ...opts, preferLeader: true });
+    } catch (err) {
+      if (err instanceof MetaRequestError && err.code === grpc.status.NOT_FOUND) throw new UnknownDataNodeError(nodeId);
+      throw err;
+    }
   }
 
   /** One node's view (no retry on other nodes: the answer is about that node). */

@@ -40,7 +40,7 @@ export {
 export { fnv1a64, shardIndexFor, SHARD_COUNT_MAX } from './fnv.js';
 
 // The META service: processes, wire, client.
-export { MetaServer, type MetaServerOptions } from './server.js';
+export { MetaServer, MetaListenError, type MetaServerOptions } from './server.js';
 export { MetaServiceImpl, type MetaServiceOptions } from './service.js';
 export { ServedStateMachine, type AppliedCommand, type CommittedChange } from './served-state-machine.js';
 export {
@@ -66,5 +66,5 @@ export {
 export { MetaWatch, type MetaWatchOptions } from './watch.js';
 export { MetaCatalog, MetaCommandError, catalogError, type MetaCatalogOptions } from './meta-catalog.js';
 export { encodeValue, decodeValue, ValueDecodeError } from './value-codec.js';
-export { parsePeers, parseHostPort, raftAddressFor, AddressError } from './addresses.js';
+export { parsePeers, parseHostPort, withPort, AddressError } from './addresses.js';
 export { parseMetaServerArgs, UsageError, META_LOG_LEVELS, type MetaServerArgs, type MetaLogLevel } from './server-args.js';

@@ -1,6 +1,7 @@
 // MetaCatalog against three in-process META nodes: the Catalog contract as the write path relies
 // on it — read-your-writes, conflicts decided by the state machine, the storage engine's errors,
-// sync() after changes made elsewhere, events on every copy, and a copy that outlives its node.
+// sync() without META, catchUp() after changes made elsewhere, events on every copy, and a copy
+// that outlives its node.
 
 import { FieldType } from '@shoal/lineproto';
 import { FieldTypeConflictError, LocalCatalog, NS_PER_HOUR, type Catalog, type CatalogEvent } from '@shoal/tsdb';
@@ -138,7 +139,30 @@ describe('MetaCatalog', () => {
     await expect(meta.deleteShardGroup('nope', 'rp', 42)).resolves.toBeUndefined();
   });
 
-  it('sync() brings in a change committed elsewhere even when its stream comes from a node cut off from the group', async () => {
+  it('sync() asks no META node: what the copy holds is committed, so it is durable already', async () => {
+    cluster = await InProcessMetaCluster.start();
+    await cluster.settled();
+    const cat = await catalogOn(cluster.followers()[0]!.address);
+    await registerDataNodes(cat, 1);
+    await cat.createDatabase('db');
+    await cat.createShardGroup('db', 'autogen', 0n);
+    await cat.addFields('db', 'm', [['f', FieldType.Float]]);
+    // Every META node gone: a sync() that needed a round trip could only fail or hang now.
+    await cluster.close();
+    cluster = null;
+    let synced = false;
+    void cat.sync().then(() => {
+      synced = true;
+    });
+    // Resolved within the turn: no answer from any node (there is none) was waited for.
+    await new Promise((r) => setImmediate(r));
+    expect(synced).toBe(true);
+    // And the write path still finds, without a round trip, what it relies on.
+    expect(await cat.createShardGroup('db', 'autogen', 1n)).toEqual(cat.shardGroupAt('db', 'autogen', 1n));
+    await expect(cat.addFields('db', 'm', [['f', FieldType.Float]])).resolves.toBeUndefined();
+  });
+
+  it('catchUp() brings in a change committed elsewhere even when its stream comes from a node cut off from the group', async () => {
     cluster = await InProcessMetaCluster.start();
     const leader = await cluster.settled();
     const cut = cluster.followers()[0]!;
@@ -148,13 +172,13 @@ describe('MetaCatalog', () => {
     const writer = cluster.client({ addresses: [leader.address] });
     await writer.apply({ type: 'create-database', name: 'elsewhere', retentionPolicy: null });
     expect(cat.database('elsewhere')).toBeUndefined();
-    await cat.sync();
+    await cat.catchUp();
     expect(cat.database('elsewhere')).toBeDefined();
     expect(cat.watch.source).not.toBe(cut.address);
     cluster.net.heal();
   });
 
-  it('answers every sync() call promptly under a steady stream of callers', async () => {
+  it('answers every catchUp() call promptly under a steady stream of callers', async () => {
     cluster = await InProcessMetaCluster.start();
     await cluster.settled();
     const cat = await catalogOn(cluster.followers()[0]!.address);
@@ -165,7 +189,7 @@ describe('MetaCatalog', () => {
       Array.from({ length: 32 }, async () => {
         while (Date.now() < endAt) {
           const t0 = Date.now();
-          await cat.sync();
+          await cat.catchUp();
           slowestMs = Math.max(slowestMs, Date.now() - t0);
           calls++;
         }
@@ -190,7 +214,7 @@ describe('MetaCatalog', () => {
     await a.deleteShardGroup('db', 'rp', g.id);
     await a.dropRetentionPolicy('db', 'rp');
     await a.dropDatabase('db');
-    await b.sync();
+    await b.catchUp();
     expect(seen.map((e) => e.kind)).toEqual(['shard-group-deleted', 'retention-policy-dropped', 'database-dropped']);
     expect(seen[0]).toMatchObject({ group: { id: g.id, database: 'db', retentionPolicy: 'rp' } });
   });
@@ -206,7 +230,7 @@ describe('MetaCatalog', () => {
     catalogs.push(cat);
     const writer = cluster.client();
     await writer.apply({ type: 'create-database', name: 'before', retentionPolicy: null });
-    await cat.sync();
+    await cat.catchUp();
     const source = cat.watch.source!;
     await cluster.stopNode([...cluster.servers.values()].find((s) => s.address === source)?.id ?? node.id);
     const names: string[] = [];
@@ -214,7 +238,7 @@ describe('MetaCatalog', () => {
       names.push(`after${i}`);
       await writer.apply({ type: 'create-database', name: `after${i}`, retentionPolicy: null });
     }
-    await cat.sync();
+    await cat.catchUp();
     expect(cat.databases().map((d) => d.name)).toEqual(['before', ...names]);
     expect(cat.watch.reconnectCount).toBeGreaterThan(0);
   });

@@ -1,4 +1,4 @@
-// The `Catalog` of a DATA node in a cluster: reads are synchronous on the copy of the META state a
+// The `Catalog` of a DATA node, over its embedded one-node META group or a cluster's: reads are synchronous on the copy of the META state a
 // Watch stream keeps current; mutations are META commands sent through the service, and resolve
 // only once the copy reflects them (read-your-writes: what a mutation created can be read the
 // moment its promise resolves). Refusals are the state machine's, turned into the same typed
@@ -50,11 +50,14 @@ export class MetaCommandError extends ShoalError {
   }
 }
 
+const ALREADY_DURABLE: Promise<void> = Promise.resolve();
+
 export class MetaCatalog implements Catalog {
   private readonly listeners = new Set<(event: CatalogEvent) => void>();
   private readonly unsubscribe: Array<() => void> = [];
-  private syncing: Promise<void> | null = null;
-  private syncNext: Promise<void> | null = null;
+  /** The read-index round of `catchUp` in flight, and the one queued behind it. */
+  private catchingUp: Promise<void> | null = null;
+  private catchUpNext: Promise<void> | null = null;
   private closed = false;
 
   private constructor(
@@ -170,29 +173,42 @@ export class MetaCatalog implements Catalog {
   }
 
   /**
-   * Resolves once the copy has caught up with what the leader had committed when this was called.
-   * Calls made while one is in flight share the next round, not the current one (whose read point
-   * may predate them).
+   * The Catalog contract — resolves once every change this node can read is durable — holds here
+   * without asking META: the copy is fed by Watch, which sends only applied entries, and Raft
+   * applies only committed ones, i.e. written and fsynced on a quorum of META nodes. A mutation
+   * resolves only once the copy reflects its committed index. So whatever the write path has
+   * read is durable the moment it read it, and acknowledging a write costs no round trip to META.
    */
   sync(): Promise<void> {
-    if (this.syncing === null) return this.startSync();
+    return ALREADY_DURABLE;
+  }
+
+  /**
+   * A linearizable read point: resolves once the copy holds every change committed before this
+   * call, made through any client (the leader's read index, then the stream catches up). The
+   * write path never needs it (see `sync`); callers that must see others' changes do. Calls made
+   * while one is in flight share the next round, not the current one (whose read point may
+   * predate them).
+   */
+  catchUp(): Promise<void> {
+    if (this.catchingUp === null) return this.startCatchUp();
     // The queued round starts its own read as soon as the current one ends; it must not queue
     // again behind a round someone else started meanwhile, or a steady stream of callers would
     // keep its waiters waiting forever.
-    this.syncNext ??= this.syncing
+    this.catchUpNext ??= this.catchingUp
       .catch(() => {})
       .then(() => {
-        this.syncNext = null;
-        return this.startSync();
+        this.catchUpNext = null;
+        return this.startCatchUp();
       });
-    return this.syncNext;
+    return this.catchUpNext;
   }
 
-  private startSync(): Promise<void> {
-    const round: Promise<void> = this.syncOnce().finally(() => {
-      if (this.syncing === round) this.syncing = null;
+  private startCatchUp(): Promise<void> {
+    const round: Promise<void> = this.catchUpOnce().finally(() => {
+      if (this.catchingUp === round) this.catchingUp = null;
     });
-    this.syncing = round;
+    this.catchingUp = round;
     return round;
   }
 
@@ -211,7 +227,7 @@ export class MetaCatalog implements Catalog {
 
   // ---- internals ----
 
-  private async syncOnce(): Promise<void> {
+  private async catchUpOnce(): Promise<void> {
     const index = await this.client.readIndex();
     await this.watch.waitFor(index);
   }

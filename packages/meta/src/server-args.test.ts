@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { AddressError, parsePeers, raftAddressFor } from './addresses.js';
+import { AddressError, parsePeers, withPort } from './addresses.js';
 import { UsageError, parseMetaServerArgs } from './server-args.js';
 
 describe('META node addresses and command line', () => {
-  it('put Raft on the port after the MetaService port, IPv6 included', () => {
-    expect(raftAddressFor('127.0.0.1:8091')).toBe('127.0.0.1:8092');
-    expect(raftAddressFor('[::1]:8091')).toBe('[::1]:8092');
-    expect(() => raftAddressFor('host:65535')).toThrow(AddressError);
-    expect(() => raftAddressFor('::1:8091')).toThrow('needs brackets');
+  it('replace the port of an address for a node that listened on port 0, IPv6 included', () => {
+    expect(withPort('127.0.0.1:0', 40123)).toBe('127.0.0.1:40123');
+    expect(withPort('[::1]:0', 40123)).toBe('[::1]:40123');
+    expect(() => withPort('::1:0', 1)).toThrow('needs brackets');
   });
 
   it('read a peer list in order and refuse duplicates and missing ports', () => {

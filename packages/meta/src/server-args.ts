@@ -1,10 +1,10 @@
 // The META node's command line, shared by bin/meta-server.ts and whoever wires `shoal meta`:
 //
-//   --id 1 --peers 1=127.0.0.1:8091,2=127.0.0.1:8093,3=127.0.0.1:8095 --dir DATA_DIR
+//   --id 1 --peers 1=127.0.0.1:8091,2=127.0.0.1:8092,3=127.0.0.1:8093 --dir DATA_DIR
 //   [--join] [--listen 0.0.0.0:8091] [--advertise host:port] [--tick-ms 100] [--election-ticks 10]
 //   [--no-sync] [--log-level info] [--data-node-timeout-ms 10000]
 //
-// Each peer address is a MetaService address; Raft listens on the next port (docs/meta.md).
+// Each peer address is a node's one address: its MetaService and its Raft traffic (docs/meta.md).
 
 import { parseHostPort, parsePeers } from './addresses.js';
 import type { MetaServerOptions } from './server.js';

@@ -1,7 +1,9 @@
 // A META node: the Raft replica of the META state (classic-level log, snapshot files, gRPC
 // transport), the MetaService for DATA nodes and the CLI, and — while it leads — the leader's
 // duties. `MetaServer.start` is the whole process minus argument parsing and signals
-// (bin/meta-server.ts adds those).
+// (bin/meta-server.ts adds those). One gRPC server on one port carries both the MetaService and
+// Raft. It binds first: a port that is taken fails the start before any file is opened, and a
+// port 0 is resolved to the real one before Raft records the node's address.
 //
 // Three ways to start, decided by the disk and `join`:
 // - a directory holding a Raft log: restart from it (peers and `join` are ignored);
@@ -26,14 +28,16 @@ import {
   type SnapshotStore,
   type Transport,
 } from '@shoal/raft';
-import { raftAddressFor } from './addresses.js';
+import { parseHostPort, withPort } from './addresses.js';
 import { MetaClient } from './client.js';
 import { encodeCommand, type MetaCommand } from './commands.js';
 import { LeaderDuties, systemClock, type Clock, type LeaderDutiesConfig } from './leader-duties.js';
 import { CHANNEL_OPTIONS, metaService } from './proto.js';
 import { ServedStateMachine, type AppliedCommand } from './served-state-machine.js';
+import { ServiceGate } from './service-gate.js';
 import { MetaServiceImpl } from './service.js';
-import type { MetaState } from './state.js';
+import { encodeSnapshot } from './snapshot.js';
+import type { MetaState, MetaStateData } from './state.js';
 import type { MetaResult } from './types.js';
 
 export interface MetaServerOptions {
@@ -45,12 +49,13 @@ export interface MetaServerOptions {
   readonly dir: string;
   /** Join an existing group instead of founding one (only read when the directory is empty). */
   readonly join?: boolean;
-  /** The MetaService address others use; defaults to `peers.get(id)`. Raft listens on its next port. */
+  /**
+   * The address others use for this node's MetaService and Raft; defaults to `peers.get(id)`. Port 0
+   * (with `listen` port 0) stands for the port the OS picks.
+   */
   readonly advertise?: string;
-  /** Where the MetaService binds (e.g. `0.0.0.0:8091`); defaults to the advertised address. */
+  /** Where the node binds (e.g. `0.0.0.0:8091`); defaults to the advertised address. */
   readonly listen?: string;
-  /** Where the Raft transport binds; defaults to the Raft address that follows from `advertise`. */
-  readonly raftListen?: string;
   /** Raft tick (default 100 ms) and election timeout in ticks (default 10: 1–2 s). */
   readonly tickMs?: number;
   readonly electionTicks?: number;
@@ -72,9 +77,35 @@ export interface MetaServerOptions {
   /** How often the leader's duties look at their clocks (default 500 ms). */
   readonly dutiesTickMs?: number;
   readonly watchKeepaliveMs?: number;
+  /**
+   * Founds the group with this state instead of an empty one (an import). Like `peers`, it only
+   * counts when the directory is empty; every founder must be given the same state.
+   */
+  readonly initialState?: MetaStateData;
   /** Replaces the classic-level log, the snapshot files and the gRPC transport (tests). */
   readonly raft?: { readonly storage: RaftStorage; readonly snapshots: SnapshotStore; readonly transport: Transport };
 }
+
+/** The node's port cannot be bound (taken, not allowed, no such address). */
+export class MetaListenError extends Error {
+  override name = 'MetaListenError';
+  constructor(
+    readonly address: string,
+    readonly code: string | undefined,
+    reason: string,
+  ) {
+    super(`cannot listen on ${address} for the META service: ${reason}`);
+  }
+}
+
+const LISTEN_REASONS: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'address already in use',
+  EADDRNOTAVAIL: 'address not available on this host',
+  EACCES: 'permission denied',
+};
+
+/** How long calls in flight may run on after a stop is asked for. */
+const STOP_DRAIN_MS = 1000;
 
 const DEFAULTS = {
   tickMs: 100,
@@ -111,86 +142,89 @@ export class MetaServer {
 
   static async start(opts: MetaServerOptions): Promise<MetaServer> {
     const logger = (opts.logger ?? pino({ level: 'info' })).child({ component: 'meta', nodeId: opts.id });
-    const advertise = opts.advertise ?? opts.peers.get(opts.id);
-    if (advertise === undefined) throw new Error(`meta node ${opts.id} has no address: list it in peers or give advertise`);
+    const configured = opts.advertise ?? opts.peers.get(opts.id);
+    if (configured === undefined) throw new Error(`meta node ${opts.id} has no address: list it in peers or give advertise`);
     if (!opts.join && !opts.peers.has(opts.id)) throw new Error(`meta node ${opts.id} founds a group but is not among its peers`);
     const clock = opts.clock ?? systemClock;
 
-    let raft = opts.raft;
-    if (raft === undefined) {
-      mkdirSync(joinPath(opts.dir, 'snapshots'), { recursive: true });
-      const raftPeers: Record<string, string> = {};
-      for (const [id, addr] of opts.peers) raftPeers[id] = raftAddressFor(addr);
-      raft = {
-        storage: await LevelStorage.open(joinPath(opts.dir, 'raft'), { sync: opts.sync ?? true }),
-        snapshots: new FileSnapshotStore(joinPath(opts.dir, 'snapshots')),
-        transport: new GrpcTransport({
-          id: opts.id,
-          listen: opts.raftListen ?? raftAddressFor(opts.listen ?? advertise),
-          advertise: raftAddressFor(advertise),
-          peers: opts.join ? {} : raftPeers,
-        }),
-      };
-    }
-
-    const sm = new ServedStateMachine();
-    const bootstrapAddresses: Record<string, string> = {};
-    for (const [id, addr] of opts.peers) bootstrapAddresses[id] = raftAddressFor(addr);
-    const node = await RaftNode.start<AppliedCommand>({
-      id: opts.id,
-      storage: raft.storage,
-      snapshots: raft.snapshots,
-      transport: raft.transport,
-      stateMachine: sm,
-      ...(opts.join ? {} : { bootstrap: { voters: [...opts.peers.keys()], addresses: bootstrapAddresses } }),
-      tickMs: opts.tickMs ?? DEFAULTS.tickMs,
-      raft: { electionTicks: opts.electionTicks ?? DEFAULTS.electionTicks },
-      operationTimeoutMs: opts.operationTimeoutMs ?? DEFAULTS.operationTimeoutMs,
-      ...(opts.snapshotEntries !== undefined ? { snapshotEntries: opts.snapshotEntries } : {}),
-      ...(opts.trailingLogs !== undefined ? { trailingLogs: opts.trailingLogs } : {}),
-    });
-
-    const duties = new LeaderDuties({
-      propose: async (cmd) => (await node.apply(encodeCommand(cmd)))?.result,
-      state: () => sm.meta.state,
-      clock,
-      logger: logger.child({ component: 'meta-leader' }),
-      ...(opts.duties !== undefined ? { config: opts.duties } : {}),
-    });
-
-    let server: MetaServer | null = null;
-    const service = new MetaServiceImpl({
-      node,
-      sm,
-      duties,
-      addressOf: (raftId) => server?.addressOf(raftId) ?? opts.peers.get(raftId) ?? '',
-      rememberAddress: (raftId, address) => server?.remembered.set(raftId, address),
-      logger,
-      ...(opts.watchKeepaliveMs !== undefined ? { watchKeepaliveMs: opts.watchKeepaliveMs } : {}),
-    });
     const grpcServer = new grpc.Server(CHANNEL_OPTIONS);
-    grpcServer.addService(metaService().service, service.handlers());
-    try {
-      await new Promise<number>((resolve, reject) =>
-        grpcServer.bindAsync(opts.listen ?? advertise, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
-      );
-    } catch (err) {
-      service.close();
-      await node.close();
-      throw err;
-    }
-    server = new MetaServer(opts.id, advertise, node, sm, duties, grpcServer, service, opts.peers, logger, clock);
-    server.watchLeadership(opts.dutiesTickMs ?? DEFAULTS.dutiesTickMs);
-    node.on('error', (err) => {
-      logger.fatal({ err }, 'raft node failed');
-      opts.onFatal?.(err);
-    });
+    const gate = new ServiceGate(metaService().service);
+    grpcServer.addService(metaService().service, gate.handlers());
+    const listen = opts.listen ?? configured;
+    const port = await bindServer(grpcServer, listen);
+    const advertise = parseHostPort(configured).port === 0 ? withPort(configured, port) : configured;
+    const peers = new Map(opts.peers);
+    if (peers.has(opts.id)) peers.set(opts.id, advertise);
+    const addresses: Record<string, string> = Object.fromEntries(peers);
 
+    let storage: RaftStorage | undefined;
+    let node: RaftNode<AppliedCommand> | undefined;
+    let service: MetaServiceImpl | undefined;
+    let server: MetaServer | null = null;
     try {
+      let raft = opts.raft;
+      if (raft === undefined) {
+        mkdirSync(joinPath(opts.dir, 'snapshots'), { recursive: true });
+        storage = await LevelStorage.open(joinPath(opts.dir, 'raft'), { sync: opts.sync ?? true });
+        raft = {
+          storage,
+          snapshots: new FileSnapshotStore(joinPath(opts.dir, 'snapshots')),
+          transport: new GrpcTransport({ id: opts.id, server: grpcServer, advertise, peers: opts.join ? {} : addresses }),
+        };
+      }
+      const sm = new ServedStateMachine();
+      node = await RaftNode.start<AppliedCommand>({
+        id: opts.id,
+        storage: raft.storage,
+        snapshots: raft.snapshots,
+        transport: raft.transport,
+        stateMachine: sm,
+        ...(opts.join ? {} : { bootstrap: { voters: [...peers.keys()], addresses, ...foundingState(opts.initialState) } }),
+        tickMs: opts.tickMs ?? DEFAULTS.tickMs,
+        raft: { electionTicks: opts.electionTicks ?? DEFAULTS.electionTicks },
+        operationTimeoutMs: opts.operationTimeoutMs ?? DEFAULTS.operationTimeoutMs,
+        ...(opts.snapshotEntries !== undefined ? { snapshotEntries: opts.snapshotEntries } : {}),
+        ...(opts.trailingLogs !== undefined ? { trailingLogs: opts.trailingLogs } : {}),
+      });
+      const started = node;
+
+      const duties = new LeaderDuties({
+        propose: async (cmd) => (await started.apply(encodeCommand(cmd)))?.result,
+        state: () => sm.meta.state,
+        clock,
+        logger: logger.child({ component: 'meta-leader' }),
+        ...(opts.duties !== undefined ? { config: opts.duties } : {}),
+      });
+      service = new MetaServiceImpl({
+        node,
+        sm,
+        duties,
+        addressOf: (raftId) => server?.addressOf(raftId) ?? peers.get(raftId) ?? '',
+        rememberAddress: (raftId, address) => server?.remembered.set(raftId, address),
+        logger,
+        ...(opts.watchKeepaliveMs !== undefined ? { watchKeepaliveMs: opts.watchKeepaliveMs } : {}),
+      });
+      gate.open(service.handlers());
+      server = new MetaServer(opts.id, advertise, node, sm, duties, grpcServer, service, peers, logger, clock);
+      // A node that leads already (a sole voter) answers leader-only calls, such as heartbeats,
+      // from the moment start resolves: its duties run by then (one barrier entry away).
+      const leading = server.watchLeadership(opts.dutiesTickMs ?? DEFAULTS.dutiesTickMs);
+      node.on('error', (err) => {
+        logger.fatal({ err }, 'raft node failed');
+        opts.onFatal?.(err);
+      });
       const conf = node.confState();
       if (opts.join && conf.voters.length === 0 && conf.learners.length === 0) await server.joinGroup(opts.joinTimeoutMs ?? DEFAULTS.joinTimeoutMs);
+      await leading;
     } catch (err) {
-      await server.close();
+      if (server !== null) await server.close();
+      else {
+        service?.close();
+        // A started node closes its storage; one that failed to start leaves that to us.
+        if (node !== undefined) await node.close();
+        else await storage?.close();
+        grpcServer.forceShutdown();
+      }
       throw err;
     }
     server.registration = server.registerSelf();
@@ -214,6 +248,9 @@ export class MetaServer {
 
   /** The MetaService address of a META node ('' when unknown). */
   addressOf(raftId: string): string {
+    // Our own record may still hold the address of an earlier run (a port 0 restart) until this
+    // run's registration lands; hints naming it would send clients to a dead port.
+    if (raftId === this.id) return this.address;
     const index = this.stateMachine.appliedIndex;
     if (this.addressCache.index !== index) {
       const byRaftId = new Map<string, string>();
@@ -239,30 +276,39 @@ export class MetaServer {
     if (this.dutiesTimer !== null) clearInterval(this.dutiesTimer);
     this.duties.leadershipLost();
     this.service.close();
+    // No new calls from here on; those in flight get a moment to finish. Then Raft closes, which
+    // ends the streams peers hold open to our transport, and nothing holds the shutdown up.
+    const shutdown = new Promise<void>((resolve) => this.grpcServer.tryShutdown(() => resolve()));
+    await this.service.drained(STOP_DRAIN_MS);
+    await this.node.close();
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
         this.grpcServer.forceShutdown();
         resolve();
-      }, 1000);
-      this.grpcServer.tryShutdown(() => {
+      }, STOP_DRAIN_MS);
+      void shutdown.then(() => {
         clearTimeout(force);
         resolve();
       });
     });
-    await this.node.close();
     await this.registration.catch(() => {});
     this.logger.info('meta node stopped');
   }
 
-  private watchLeadership(dutiesTickMs: number): void {
-    this.node.on('roleChange', (role) => {
+  /** Starts and stops the duties with leadership; resolves once they run if this node leads already. */
+  private watchLeadership(dutiesTickMs: number): Promise<void> {
+    let dutiesTerm = -1;
+    const onRole = (role: string): Promise<void> => {
       if (role !== 'leader') {
         if (this.duties.isLeading) this.logger.info('no longer the leader; leader duties stop');
         this.duties.leadershipLost();
-        return;
+        dutiesTerm = -1;
+        return Promise.resolve();
       }
+      if (dutiesTerm === this.node.term) return Promise.resolve();
+      dutiesTerm = this.node.term;
       // Duties read the state: wait until every entry of earlier terms is applied.
-      this.node.barrier().then(
+      return this.node.barrier().then(
         () => {
           if (this.node.role !== 'leader' || this.closed) return;
           this.logger.info({ term: this.node.term }, 'leader; leader duties start');
@@ -271,11 +317,14 @@ export class MetaServer {
         },
         (err: unknown) => this.logger.warn({ err }, 'leader barrier failed; duties wait for the next election'),
       );
-    });
+    };
+    this.node.on('roleChange', (role) => void onRole(role));
     this.dutiesTimer = setInterval(() => {
       this.duties.tick().catch((err: unknown) => this.logger.error({ err }, 'leader duties failed'));
     }, dutiesTickMs);
     this.dutiesTimer.unref();
+    // A sole voter campaigns as it starts, so it may lead before anyone listened for that.
+    return this.node.role === 'leader' ? onRole('leader') : Promise.resolve();
   }
 
   private async joinGroup(timeoutMs: number): Promise<void> {
@@ -339,4 +388,21 @@ export class MetaServer {
   private async propose(cmd: MetaCommand): Promise<MetaResult | undefined> {
     return (await this.node.apply(encodeCommand(cmd)))?.result;
   }
+}
+
+/** The state as Raft's founding snapshot: the state machine's snapshot as of index 1, term 1. */
+function foundingState(state: MetaStateData | undefined): { state?: Uint8Array } {
+  return state === undefined ? {} : { state: encodeSnapshot({ appliedIndex: 1, appliedTerm: 1, state }) };
+}
+
+/** Binds the node's one port; resolves with the port bound (the real one for port 0). */
+function bindServer(server: grpc.Server, address: string): Promise<number> {
+  return new Promise<number>((resolve, reject) =>
+    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) => {
+      if (err === null) return resolve(port);
+      // grpc-js words the system error inside its own message ("... EADDRINUSE: address already in use ...").
+      const code = /\b(E[A-Z]+):/.exec(err.message)?.[1];
+      reject(new MetaListenError(address, code, (code !== undefined ? LISTEN_REASONS[code] : undefined) ?? err.message));
+    }),
+  );
 }

@@ -183,7 +183,7 @@ describe('MetaService', () => {
     expect(leader.state.node(id)?.status).toBe('up');
     expect(dataClient.leaderAddress).toBe(leader.address);
     const unknown = await dataClient.heartbeat(999).catch((e: Error) => e);
-    expect(unknown).toMatchObject({ name: 'MetaRequestError', code: grpc.status.NOT_FOUND });
+    expect(unknown).toMatchObject({ name: 'UnknownDataNodeError', nodeId: 999, message: 'data node 999 is not registered' });
   });
 
   it('adds a META node as a learner, promotes it once caught up, transfers leadership to it, and removes it', async () => {

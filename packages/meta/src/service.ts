@@ -25,7 +25,7 @@ import {
   RaftTimeoutError,
   type RaftNode,
 } from '@shoal/raft';
-import { raftAddressFor } from './addresses.js';
+import { parseHostPort } from './addresses.js';
 import { CommandDecodeError, decodeCommand, encodeCommand } from './commands.js';
 import { UnknownDataNodeError, type LeaderDuties } from './leader-duties.js';
 import { LEADER_METADATA_KEY, NOT_APPLIED_METADATA_KEY, type WireChange, type WireLeader, type WireMember, type WireWatchEvent } from './proto.js';
@@ -67,6 +67,9 @@ type Handler<Req, Res> = (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.s
 
 export class MetaServiceImpl {
   private readonly watchers = new Set<Watcher>();
+  /** Unary calls being served, and who waits for there to be none (a stopping server). */
+  private inFlight = 0;
+  private drainWaiters: Array<() => void> = [];
   private readonly keepaliveMs: number;
   private readonly queueBytesMax: number;
   private readonly watchersMax: number;
@@ -111,6 +114,19 @@ export class MetaServiceImpl {
 
   get watcherCount(): number {
     return this.watchers.size;
+  }
+
+  /** Resolves once no unary call is being served, or after `timeoutMs`. */
+  drained(timeoutMs: number): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.drainWaiters.push(done);
+    });
   }
 
   // ---- unary calls ----
@@ -183,7 +199,9 @@ export class MetaServiceImpl {
     this.run(cb, async () => {
       const { id, address } = call.request;
       if (id === '') throw new BadRequestError('member id required');
-      const raftAddress = raftAddressFor(address);
+      parseHostPort(address);
+      // A node serves Raft on its MetaService port.
+      const raftAddress = address;
       this.requireLeader();
       const node = this.opts.node;
       this.opts.rememberAddress(id, address);
@@ -227,10 +245,18 @@ export class MetaServiceImpl {
   };
 
   private run(cb: grpc.sendUnaryData<object>, f: () => Promise<object>): void {
-    f().then(
-      (res) => cb(null, res),
-      (err: unknown) => cb(this.toStatus(err)),
-    );
+    this.inFlight++;
+    f()
+      .then(
+        (res) => cb(null, res),
+        (err: unknown) => cb(this.toStatus(err)),
+      )
+      .finally(() => {
+        if (--this.inFlight > 0) return;
+        const waiters = this.drainWaiters;
+        this.drainWaiters = [];
+        for (const w of waiters) w();
+      });
   }
 
   // ---- Watch ----

@@ -104,6 +104,35 @@ class TestCluster {
 }
 
 describe('RaftNode driver', () => {
+  it('founds a group from a given state: the state machine starts from it, and again after a restart', async () => {
+    const seed = new KvStateMachine();
+    seed.apply(put('imported', 'yes'), 1);
+    const c = await TestCluster.create(['a'], { bootstrap: { voters: ['a'], state: seed.snapshot() } });
+    const m = c.members.get('a')!;
+    expect(m.sm.data.get('imported')).toBe('yes');
+    expect(m.node.metrics().snapshotIndex).toBe(1);
+    await m.node.apply(put('k', 'v'));
+    await m.node.close();
+    // Restarted from its storage, the bootstrap (and its state) is ignored.
+    const again = await c.start('a', { bootstrap: { voters: ['a'], state: new KvStateMachine().snapshot() } }, m);
+    await again.node.barrier();
+    expect(Object.fromEntries(again.sm.data)).toEqual({ imported: 'yes', k: 'v' });
+    await again.node.close();
+  });
+
+  it('a sole voter leads from its start, without waiting for an election timeout, and again after a restart', async () => {
+    const c = await TestCluster.create(['a']);
+    // Hand-ticked: no tick ever runs, so no election timeout can fire.
+    await c.node('a').apply(put('k', 'v1'));
+    expect(c.node('a').role).toBe('leader');
+    const m = c.members.get('a')!;
+    await m.node.close();
+    const again = await c.start('a', {}, m);
+    await again.node.apply(put('k', 'v2'));
+    expect(again.sm.data.get('k')).toBe('v2');
+    await again.node.close();
+  });
+
   it('elects a leader and applies a command on every node, returning the state machine result', async () => {
     const c = await TestCluster.create(['a', 'b', 'c']);
     const leader = await c.elect();

@@ -30,7 +30,17 @@ export interface RaftNodeOptions<R> {
   readonly transport: Transport;
   readonly stateMachine: StateMachine<R>;
   /** Founding voters, written only when the storage is empty. A joining node leaves it out. */
-  readonly bootstrap?: { readonly voters: readonly NodeId[]; readonly addresses?: Readonly<Record<NodeId, string>> };
+  readonly bootstrap?: {
+    readonly voters: readonly NodeId[];
+    readonly addresses?: Readonly<Record<NodeId, string>>;
+    /**
+     * The state machine's founding state (its snapshot format), e.g. data imported from elsewhere.
+     * The group then starts from a snapshot at index 1 of term 1 — where a plain founding writes
+     * its configuration entry — holding this state and the founding configuration; every founder
+     * must be given the same bytes.
+     */
+    readonly state?: Uint8Array;
+  };
   /** Milliseconds per tick; 0 means the caller ticks by hand (`tick()`), as tests do. */
   readonly tickMs?: number;
   /** Protocol settings in ticks (election timeout = electionTicks × tickMs). */
@@ -165,11 +175,21 @@ export class RaftNode<R = unknown> extends EventEmitter<RaftNodeEvents> {
   /** Opens a node: loads (or bootstraps) its state, restores the state machine, starts the loop. */
   static async start<R>(opts: RaftNodeOptions<R>): Promise<RaftNode<R>> {
     let hardState = await opts.storage.getHardState();
-    const snapshot = await opts.snapshots.latest();
-    if (hardState === null && snapshot === null && (await opts.storage.lastIndex()) === 0 && opts.bootstrap !== undefined) {
-      const boot = bootstrapState(opts.bootstrap.voters, opts.bootstrap.addresses ?? {});
-      await opts.storage.persist({ hardState: boot.hardState, entries: boot.entries, resetLog: true, sync: true });
-      hardState = boot.hardState;
+    let snapshot = await opts.snapshots.latest();
+    const boot = opts.bootstrap;
+    if (hardState === null && snapshot === null && (await opts.storage.lastIndex()) === 0 && boot !== undefined) {
+      const founding = bootstrapState(boot.voters, boot.addresses ?? {});
+      if (boot.state === undefined) {
+        await opts.storage.persist({ hardState: founding.hardState, entries: founding.entries, resetLog: true, sync: true });
+      } else {
+        // The snapshot goes first: a crash before the hard state is written leaves a node that
+        // starts from the snapshot alone, which is still the founded group.
+        const meta: SnapshotMeta = { index: 1, term: 1, conf: decodeConf(founding.entries[0]!.data) };
+        await opts.snapshots.save(meta, boot.state);
+        await opts.storage.persist({ hardState: founding.hardState, entries: [], resetLog: true, sync: true });
+        snapshot = { meta, data: boot.state };
+      }
+      hardState = founding.hardState;
     }
     const first = await opts.storage.firstIndex();
     const last = await opts.storage.lastIndex();
@@ -194,6 +214,10 @@ export class RaftNode<R = unknown> extends EventEmitter<RaftNodeEvents> {
         node.wake();
       },
     });
+    // A sole voter needs nobody's vote: it campaigns now instead of after an election timeout, so
+    // a one-node group serves from its first moment (a group cannot be split: no one else can win).
+    const conf = core.confState();
+    if (conf.voters.length === 1 && conf.voters[0] === opts.id) core.campaign();
     node.loopDone = node.loop();
     if (node.tickMs > 0) {
       node.ticker = setInterval(() => node.tick(), node.tickMs);

@@ -1,8 +1,9 @@
 // The cluster catalog as the storage engine and the write path see it: databases, retention
-// policies, shard groups and the per-measurement field schema. This issue ships a local,
-// file-backed implementation (local-catalog.ts); the META service replaces the implementation,
-// never the callers. Reads are synchronous over locally held state because they sit on the write
-// hot path; mutations are durable when their promise resolves.
+// policies, shard groups and the per-measurement field schema. DATA nodes use MetaCatalog
+// (packages/meta), over a META group; local-catalog.ts is an in-memory (or file) implementation for
+// tests and for reading the catalog.json older data directories hold. Reads are synchronous over
+// locally held state because they sit on the write hot path; mutations are durable when their
+// promise resolves.
 
 import type { FieldType } from '@shoal/lineproto';
 

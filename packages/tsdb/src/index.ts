@@ -9,4 +9,5 @@ export { SeriesIndex, type SeriesInfo, type TagExpr } from './series-index.js';
 export type { ColumnData } from './column.js';
 export { valueAt } from './column-data.js';
 export { encodeWriteRecordHeader } from './shard-wal-record.js';
+export { writeFileAtomic } from './durable-file.js';
 export { type BlockStats, type Values } from './encoding/index.js';

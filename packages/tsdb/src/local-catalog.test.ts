@@ -131,6 +131,19 @@ describe('LocalCatalog', () => {
     expect(g.id).toBeGreaterThan(c.shardGroups()[0]!.id);
   });
 
+  it('tells what an import needs: measurement names, and the next ids even when the newest group is gone', async () => {
+    const c = LocalCatalog.inMemory();
+    await c.createDatabase('db');
+    await c.addFields('db', 'mem', [['used', FieldType.Integer]]);
+    await c.addFields('db', 'cpu', [['v', FieldType.Float]]);
+    await c.createShardGroup('db', 'autogen', 0n);
+    const newest = await c.createShardGroup('db', 'autogen', 1_451_606_400_000_000_000n);
+    await c.deleteShardGroup('db', 'autogen', newest.id);
+    expect(c.measurements('db')).toEqual(['cpu', 'mem']);
+    expect(c.measurements('nope')).toEqual([]);
+    expect(c.nextIds()).toEqual({ shardGroupId: 3, shardId: 3 });
+  });
+
   it('announces dropped databases and deleted groups to subscribers', async () => {
     const c = LocalCatalog.inMemory();
     const events: string[] = [];

@@ -1,8 +1,10 @@
-// The catalog of a single node, kept in memory and persisted as one JSON file replaced atomically
-// (`<dir>/catalog.json`). Validation follows InfluxDB 1.x's meta store so that the META service,
-// which replaces this implementation, can reuse the same rules. Concurrent mutations share file
-// writes: each mutation is applied in memory at once and resolves when a write that started after
-// it completes.
+// A catalog kept in memory and, when given a directory, persisted as one JSON file replaced
+// atomically (`<dir>/catalog.json`). DATA nodes keep their catalog in META (MetaCatalog); this one
+// serves engine and executor tests, and reads the catalog.json that data directories written
+// before that hold, which a DATA node imports into its META group (packages/data/src/
+// catalog-import.ts). Validation follows InfluxDB 1.x's meta store; the META state machine uses the
+// same rules (normalizeSpec). Concurrent mutations share file writes: each mutation is applied in
+// memory at once and resolves when a write that started after it completes.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -116,6 +118,16 @@ export class LocalCatalog implements Catalog {
   fields(db: string, measurement: string): ReadonlyMap<string, FieldType> {
     const m = this.dbs.get(db)?.measurements.get(measurement);
     return new Map([...(m ?? new Map<string, FieldType>())].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+  }
+
+  /** Measurement names of a database with recorded fields, in name order. */
+  measurements(db: string): string[] {
+    return [...(this.dbs.get(db)?.measurements.keys() ?? [])].sort();
+  }
+
+  /** The ids the next shard group and shard will get (ids are never reused). */
+  nextIds(): { readonly shardGroupId: number; readonly shardId: number } {
+    return { shardGroupId: this.nextShardGroupId, shardId: this.nextShardId };
   }
 
   onChange(listener: (event: CatalogEvent) => void): () => void {

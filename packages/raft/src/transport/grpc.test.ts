@@ -1,6 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message, NodeId } from '../core/types.js';
 import { message } from '../core/types.js';
@@ -95,5 +98,56 @@ describe('gRPC transport', () => {
     } finally {
       for (const n of nodes.values()) await n.node.close();
     }
+  });
+
+  it('serves on a server it is given: one port carries Raft and the application, and closing lets the owner shut down gracefully', async () => {
+    // The application's own service on the same server: RaftKv's Status, answered by hand.
+    const def = protoLoader.loadSync(fileURLToPath(new URL('../../../../proto/raft.proto', import.meta.url)), { longs: Number, defaults: true });
+    type KvClient = grpc.Client & { status(req: object, cb: (err: grpc.ServiceError | null, res?: { json: string }) => void): void };
+    const Kv = (grpc.loadPackageDefinition(def) as unknown as { shoal: { raft: { RaftKv: (new (a: string, c: grpc.ChannelCredentials) => KvClient) & { service: grpc.ServiceDefinition } } } }).shoal.raft.RaftKv;
+    const ids: NodeId[] = ['a', 'b', 'c'];
+    const servers = new Map<NodeId, grpc.Server>();
+    const addresses: Record<NodeId, string> = {};
+    for (const id of ids) {
+      const server = new grpc.Server();
+      server.addService(Kv.service, { status: (_call: unknown, cb: grpc.sendUnaryData<{ json: string }>) => cb(null, { json: id }) });
+      const port = await new Promise<number>((resolve, reject) =>
+        server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+      );
+      servers.set(id, server);
+      addresses[id] = `127.0.0.1:${port}`;
+    }
+    const nodes: RaftNode<string | null>[] = [];
+    for (const id of ids) {
+      const dir = mkdtempSync(join(tmpdir(), `shoal-raft-shared-${id}-`));
+      dirs.push(dir);
+      nodes.push(
+        await RaftNode.start<string | null>({
+          id,
+          storage: await LevelStorage.open(join(dir, 'log')),
+          snapshots: new FileSnapshotStore(dir),
+          transport: new GrpcTransport({ id, server: servers.get(id)!, advertise: addresses[id]! }),
+          stateMachine: new KvStateMachine(),
+          bootstrap: { voters: ids, addresses },
+          tickMs: 20,
+          raft: { electionTicks: 10 },
+        }),
+      );
+    }
+    await eventually(() => nodes.some((n) => n.role === 'leader'));
+    const leader = nodes.find((n) => n.role === 'leader')!;
+    for (let i = 0; i < 10; i++) await leader.apply(put(`k${i}`, `v${i}`));
+    const client = new Kv(addresses.a!, grpc.credentials.createInsecure());
+    const answer = await new Promise<string>((resolve, reject) => client.status({}, (err, res) => (err ? reject(err) : resolve(res!.json))));
+    client.close();
+    expect(answer).toBe('a');
+    // One node stops while its peers run on and keep their streams to it open: closing its
+    // transport ends those streams, so the owner's graceful shutdown does not wait on them.
+    await nodes[0]!.close();
+    const started = Date.now();
+    await new Promise<void>((resolve) => servers.get('a')!.tryShutdown(() => resolve()));
+    expect(Date.now() - started).toBeLessThan(1000);
+    for (const n of nodes.slice(1)) await n.close();
+    for (const s of servers.values()) s.forceShutdown();
   });
 });

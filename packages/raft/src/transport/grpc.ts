@@ -2,6 +2,9 @@
 // driver sends in one turn are coalesced into one batch. A broken stream drops what it carried
 // (Raft retransmits) and reports the peer unreachable so the leader falls back to probing.
 // Snapshots go on their own stream in chunks with a CRC32 the receiver verifies before use.
+//
+// The transport either owns a gRPC server (`listen`) or adds its service to one it is given
+// (`server`), so that an application serving its own gRPC API — the META node — needs one port.
 
 import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
@@ -32,12 +35,26 @@ const TYPE_NUMBER = new Map(MESSAGE_TYPES.map((t, i) => [t, i]));
 
 const DEFAULT_PROTO_PATH = fileURLToPath(new URL('../../../../proto/raft.proto', import.meta.url));
 
-export interface GrpcTransportOptions {
+/** Where the transport is served: a server of its own, or one the application owns and binds. */
+export type GrpcTransportServing =
+  | {
+      /** host:port to listen on; port 0 picks a free one (see `port` after start). */
+      readonly listen: string;
+      /** The address peers should use to reach us; defaults to the listen host with the bound port. */
+      readonly advertise?: string;
+      readonly server?: undefined;
+    }
+  | {
+      /** The application's server: the Raft service is added to it at `start`; the owner binds it and
+       * shuts it down (after closing the transport, which ends the streams peers hold open to it). */
+      readonly server: grpc.Server;
+      /** The address peers reach `server` at. */
+      readonly advertise: string;
+      readonly listen?: undefined;
+    };
+
+export type GrpcTransportOptions = GrpcTransportServing & {
   readonly id: NodeId;
-  /** host:port to listen on; port 0 picks a free one (see `port` after start). */
-  readonly listen: string;
-  /** The address peers should use to reach us; defaults to the listen host with the bound port. */
-  readonly advertise?: string;
   readonly peers?: Readonly<Record<NodeId, string>>;
   readonly protoPath?: string;
   readonly snapshotChunkBytes?: number;
@@ -49,7 +66,7 @@ export interface GrpcTransportOptions {
   readonly reconnectDelayMs?: number;
   /** Largest snapshot accepted from a peer. */
   readonly snapshotBytesMax?: number;
-}
+};
 
 interface WireEntry {
   index: number;
@@ -172,11 +189,15 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
 
 export class GrpcTransport implements Transport {
   private readonly peers = new Map<NodeId, Peer>();
-  private readonly server = new grpc.Server(CHANNEL_OPTIONS);
+  private readonly server: grpc.Server;
+  private readonly ownsServer: boolean;
   private readonly Service: ServiceCtor;
   private handlers: TransportHandlers | null = null;
   private closed = false;
+  private registered = false;
   private boundPort = 0;
+  /** Streams peers hold open to us, ended at close so a shared server can shut down gracefully. */
+  private readonly inbound = new Set<() => void>();
   private readonly chunkBytes: number;
   private readonly queueMax: number;
   private readonly batchBytesMax: number;
@@ -198,6 +219,8 @@ export class GrpcTransport implements Transport {
     this.batchBytesMax = opts.batchBytesMax ?? 4 << 20;
     this.reconnectDelayMs = opts.reconnectDelayMs ?? 100;
     this.snapshotBytesMax = opts.snapshotBytesMax ?? 1 << 30;
+    this.ownsServer = opts.server === undefined;
+    this.server = opts.server ?? new grpc.Server(CHANNEL_OPTIONS);
     for (const [id, addr] of Object.entries(opts.peers ?? {})) this.setPeer(id, addr);
   }
 
@@ -206,17 +229,17 @@ export class GrpcTransport implements Transport {
     return this.boundPort;
   }
 
-  /** Binds the listening socket; `start` does it too. Call it first to learn a port-0 address. */
+  /**
+   * Binds the listening socket of a transport that owns its server; `start` does it too. Call it
+   * first to learn a port-0 address.
+   */
   async bind(): Promise<number> {
+    const listen = this.opts.listen;
+    if (listen === undefined) throw new Error('this transport serves on a server it was given: its owner binds it');
     if (this.boundPort !== 0) return this.boundPort;
-    this.server.addService(this.Service.service, {
-      send: (call: grpc.ServerReadableStream<WireBatch, object>, cb: grpc.sendUnaryData<object>) =>
-        this.serveSend(call, cb),
-      installSnapshot: (call: grpc.ServerReadableStream<WireChunk, { ok: boolean }>, cb: grpc.sendUnaryData<{ ok: boolean }>) =>
-        this.serveSnapshot(call, cb),
-    });
+    this.register();
     this.boundPort = await new Promise<number>((resolve, reject) => {
-      this.server.bindAsync(this.opts.listen, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
+      this.server.bindAsync(listen, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
     });
     return this.boundPort;
   }
@@ -224,7 +247,8 @@ export class GrpcTransport implements Transport {
   async start(handlers: TransportHandlers): Promise<void> {
     // Messages arriving before this point were dropped: the peers will retransmit.
     this.handlers = handlers;
-    await this.bind();
+    if (this.ownsServer) await this.bind();
+    else this.register();
   }
 
   setPeer(id: NodeId, address: string): void {
@@ -281,16 +305,44 @@ export class GrpcTransport implements Transport {
     if (this.closed) return;
     this.closed = true;
     for (const p of this.peers.values()) this.dropPeer(p);
-    // Peers keep their streams to us open indefinitely, so a graceful shutdown would wait forever.
-    this.server.forceShutdown();
+    // Peers keep their streams to us open indefinitely, so a graceful shutdown would wait forever:
+    // our own server goes at once; on a shared one, our streams end and the owner's shutdown
+    // waits only for its own calls.
+    if (this.ownsServer) this.server.forceShutdown();
+    else for (const end of [...this.inbound]) end();
   }
 
   // ---------------------------------------------------------------------------------------------
 
+  private register(): void {
+    if (this.registered) return;
+    this.registered = true;
+    this.server.addService(this.Service.service, {
+      send: (call: grpc.ServerReadableStream<WireBatch, object>, cb: grpc.sendUnaryData<object>) => this.serveSend(call, cb),
+      installSnapshot: (call: grpc.ServerReadableStream<WireChunk, { ok: boolean }>, cb: grpc.sendUnaryData<{ ok: boolean }>) =>
+        this.serveSnapshot(call, cb),
+    });
+  }
+
   private advertise(): string {
     if (this.opts.advertise !== undefined) return this.opts.advertise;
-    const host = this.opts.listen.slice(0, this.opts.listen.lastIndexOf(':'));
-    return `${host}:${this.boundPort}`;
+    const listen = this.opts.listen!;
+    return `${listen.slice(0, listen.lastIndexOf(':'))}:${this.boundPort}`;
+  }
+
+  /** Tracks a stream a peer opened to us until it ends; `finish` answers it (once). */
+  private trackInbound(call: NodeJS.EventEmitter, finish: () => void): void {
+    const end = (): void => {
+      this.inbound.delete(end);
+      finish();
+    };
+    this.inbound.add(end);
+    const forget = (): void => {
+      this.inbound.delete(end);
+    };
+    call.on('end', forget);
+    call.on('error', forget);
+    call.on('close', forget);
   }
 
   /** A sender we have no address for (we joined with an empty configuration): note where it listens. */
@@ -400,6 +452,13 @@ export class GrpcTransport implements Transport {
   }
 
   private serveSend(call: grpc.ServerReadableStream<WireBatch, object>, cb: grpc.sendUnaryData<object>): void {
+    let answered = false;
+    const answer = (err: Partial<grpc.StatusObject> | null): void => {
+      if (answered) return;
+      answered = true;
+      cb(err, {});
+    };
+    this.trackInbound(call, () => answer({ code: grpc.status.UNAVAILABLE, details: 'raft transport closed' }));
     call.on('data', (batch: WireBatch) => {
       if (this.handlers === null || this.closed) return;
       const first = batch.messages[0];
@@ -414,7 +473,7 @@ export class GrpcTransport implements Transport {
         if (m.to === this.opts.id) this.handlers.onMessage(m);
       }
     });
-    call.on('end', () => cb(null, {}));
+    call.on('end', () => answer(null));
     call.on('error', () => {});
   }
 
@@ -429,6 +488,7 @@ export class GrpcTransport implements Transport {
       done = true;
       cb(null, { ok });
     };
+    this.trackInbound(call, () => finish(false));
     call.on('data', (chunk: WireChunk) => {
       if (failed) return;
       if (header === null) {
