@@ -4,7 +4,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FieldType } from '@shoal/lineproto';
-import { DatabaseNotFoundError, LocalCatalog, NS_PER_HOUR, RetentionPolicyNotFoundError, TSDBStore, valueAt } from '@shoal/tsdb';
+import { DatabaseNotFoundError, LocalCatalog, type Catalog, NS_PER_HOUR, RetentionPolicyNotFoundError, TSDBStore, valueAt } from '@shoal/tsdb';
 import { LocalPointsWriter } from './local-points-writer.js';
 
 const logger = pino({ level: 'silent' });
@@ -147,6 +147,32 @@ describe('LocalPointsWriter', () => {
     await expect(writer.write({ database: 'db', retentionPolicy: 'nope', precision: 'ns', body: body('m v=1') })).rejects.toBeInstanceOf(
       RetentionPolicyNotFoundError,
     );
+    await close();
+  });
+
+  it('catches up once with META before refusing a write to a database its copy does not hold yet', async () => {
+    const { catalog, store, close } = await setup();
+    await catalog.createDatabase('db');
+    // A copy that trails: it hides `db` until caught up, as a MetaCatalog whose Watch has not yet
+    // brought in a database the CLI just created.
+    let catchUps = 0;
+    const trailing: Catalog = Object.create(catalog, {
+      retentionPolicy: {
+        value: (db: string, rp?: string) => {
+          if (catchUps === 0) throw new DatabaseNotFoundError(db);
+          return catalog.retentionPolicy(db, rp);
+        },
+      },
+      catchUp: { value: async () => void catchUps++ },
+    });
+    const writer = new LocalPointsWriter({ catalog: trailing, store, logger, nowNs: () => NOW });
+    expect(await writer.write({ database: 'db', precision: 's', body: body('m v=1i 1700000000') })).toMatchObject({ written: 1 });
+    expect(catchUps).toBe(1);
+    // Still missing after catching up: refused, after one round only.
+    await expect(writer.write({ database: 'nope', precision: 'ns', body: body('m v=1') })).rejects.toBeInstanceOf(DatabaseNotFoundError);
+    expect(catchUps).toBe(2);
+    expect(await read(store, 'db', 'm', 'v')).toEqual([[NOW, 1]]);
+    await writer.close();
     await close();
   });
 });

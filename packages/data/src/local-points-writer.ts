@@ -5,10 +5,13 @@
 import type { Logger } from 'pino';
 import { fieldTypeName, type FieldType } from '@shoal/lineproto';
 import {
+  DatabaseNotFoundError,
   FieldTypeConflictError,
+  RetentionPolicyNotFoundError,
   encodeWriteRecordHeader,
   type PointBatch,
   type Catalog,
+  type RetentionPolicyInfo,
   type ShardGroupInfo,
   type TSDBStore,
 } from '@shoal/tsdb';
@@ -52,7 +55,7 @@ export class LocalPointsWriter implements PointsWriter {
   async write(req: WriteRequest): Promise<WriteOutcome> {
     const { catalog, store } = this.opts;
     const db = req.database;
-    const rp = catalog.retentionPolicy(db, req.retentionPolicy);
+    const rp = await retentionPolicyAfterCatchUp(catalog, db, req.retentionPolicy);
     const serverTime = this.nowNs();
     const { parsed, body } = await this.parser.parse(req.body, req.precision, serverTime);
     const { batch, parseErrorCount, parseErrors } = parsed;
@@ -207,4 +210,19 @@ function linesOf(body: Uint8Array, batch: PointBatch, points: readonly number[])
     parts.push(body.subarray(batch.lineStarts[p]!, batch.lineEnds[p]!), NEWLINE);
   }
   return Buffer.concat(parts);
+}
+
+/**
+ * The write's policy. The catalog is a local copy that can trail META by a few milliseconds, so a
+ * database or policy just created through another node or the CLI may not be in it yet: before
+ * refusing the write, catch up once and look again (a round trip only on that error path).
+ */
+async function retentionPolicyAfterCatchUp(catalog: Catalog, db: string, rp: string | undefined): Promise<RetentionPolicyInfo> {
+  try {
+    return catalog.retentionPolicy(db, rp);
+  } catch (err) {
+    if (!(err instanceof DatabaseNotFoundError || err instanceof RetentionPolicyNotFoundError)) throw err;
+    await catalog.catchUp();
+    return catalog.retentionPolicy(db, rp);
+  }
 }

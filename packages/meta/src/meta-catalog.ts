@@ -186,7 +186,8 @@ export class MetaCatalog implements Catalog {
   /**
    * A linearizable read point: resolves once the copy holds every change committed before this
    * call, made through any client (the leader's read index, then the stream catches up). The
-   * write path never needs it (see `sync`); callers that must see others' changes do. Calls made
+   * write path needs it only before refusing a write over an unknown database or policy (never
+   * to acknowledge one: see `sync`). Calls made
    * while one is in flight share the next round, not the current one (whose read point may
    * predate them).
    */

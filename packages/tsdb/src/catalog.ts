@@ -106,6 +106,13 @@ export interface Catalog {
    * what it read (a shard group, a field type) waits on this before acknowledging anything.
    */
   sync(): Promise<void>;
+  /**
+   * Resolves once this node's reads reflect every change committed before the call, through any
+   * node or client. Reads are served from a local copy that may trail changes made elsewhere by a
+   * few milliseconds; a caller about to refuse a request over something missing (an unknown
+   * database, say, created by the CLI just before) catches up once and looks again.
+   */
+  catchUp(): Promise<void>;
   /** Subscribes to changes that require local cleanup; returns the unsubscribe function. */
   onChange(listener: (event: CatalogEvent) => void): () => void;
   close(): Promise<void>;
