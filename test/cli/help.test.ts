@@ -43,7 +43,7 @@ describe('shoal … --help', () => {
   it('shoal meta shows the META node flags and examples', () => {
     const r = run(['meta', '--help']);
     expect(r.code).toBe(0);
-    for (const s of ['--id <id>', '--peers <list>', '--dir <dir>', '--join', 'Examples:', 'shoal meta --id 1', 'add [options] <id> <address>']) {
+    for (const s of ['--id <id>', '--peers <list>', '--dir <dir>', '--join', '--retention-check-interval-ms <ms>', '--no-retention', 'Examples:', 'shoal meta --id 1', 'add [options] <id> <address>']) {
       expect(r.stdout).toContain(s);
     }
   });

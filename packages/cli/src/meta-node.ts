@@ -35,6 +35,8 @@ interface MetaNodeFlags {
   readonly sync?: boolean;
   readonly logLevel?: string;
   readonly dataNodeTimeoutMs?: string;
+  readonly retentionCheckIntervalMs?: string;
+  readonly retention?: boolean;
 }
 
 /** Declares the META node's flags on `cmd` (the `shoal meta` command, which also has subcommands). */
@@ -50,7 +52,9 @@ export function addMetaNodeOptions(cmd: Command): Command {
     .option('--election-ticks <n>', 'election timeout in ticks')
     .option('--no-sync', 'do not fsync the Raft log (tests only: loses data on a crash)')
     .addOption(new Option('--log-level <level>', 'log level (default: info)').choices([...META_LOG_LEVELS]))
-    .option('--data-node-timeout-ms <ms>', 'mark a DATA node down after this long without a heartbeat');
+    .option('--data-node-timeout-ms <ms>', 'mark a DATA node down after this long without a heartbeat')
+    .option('--retention-check-interval-ms <ms>', 'how often the leader expires shard groups past their policy (default: 1800000)')
+    .option('--no-retention', 'never expire shard groups: keep data past its retention policy');
 }
 
 function argvOf(f: MetaNodeFlags): string[] {
@@ -69,6 +73,8 @@ function argvOf(f: MetaNodeFlags): string[] {
   if (f.sync === false) argv.push('--no-sync');
   value('log-level', f.logLevel);
   value('data-node-timeout-ms', f.dataNodeTimeoutMs);
+  value('retention-check-interval-ms', f.retentionCheckIntervalMs);
+  if (f.retention === false) argv.push('--no-retention');
   return argv;
 }
 

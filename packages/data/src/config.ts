@@ -19,9 +19,18 @@ export interface HttpConfig {
   readonly shutdownTimeoutMs: number;
 }
 
+/**
+ * Retention as InfluxDB's `[retention]` section. The embedded META group's leader expires shard
+ * groups by it; with `meta.servers` the META nodes' own settings do that, and only the interval
+ * counts here.
+ */
 export interface RetentionConfig {
+  /** Whether shard groups past their policy's duration expire. */
   readonly enabled: boolean;
-  /** How often expired shard groups are looked for (InfluxDB's check-interval, 30m). */
+  /**
+   * How often expired groups are looked for (InfluxDB's check-interval, 30m), and how often the
+   * node removes local shards its catalog no longer lists should it have missed the event.
+   */
   readonly checkIntervalMs: number;
 }
 

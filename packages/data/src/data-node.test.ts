@@ -4,14 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MetaClient, MetaListenError } from '@shoal/meta';
-import { LocalCatalog, TSDBStore } from '@shoal/tsdb';
+import { LocalCatalog, TSDBStore, type ShardGroupInfo } from '@shoal/tsdb';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IMPORTED_CATALOG_FILE, LEGACY_CATALOG_FILE } from './catalog-import.js';
 import { resolveConfig, type ShoalConfig } from './config.js';
 import { DataDirError } from './data-dir.js';
 import { LOCK_FILE } from './data-dir-lock.js';
-import { DataNode } from './data-node.js';
+import { DataNode, type DataNodeOptions } from './data-node.js';
 import { ListenError } from './http/server.js';
 import { LocalPointsWriter } from './local-points-writer.js';
 import { NODE_ID_FILE } from './meta-membership.js';
@@ -30,7 +30,15 @@ function tempDir(): string {
   return d;
 }
 
-function config(overrides: { dataDir?: string; httpBind?: string; metaBind?: string; metaServers?: string } = {}): ShoalConfig {
+interface ConfigOverrides {
+  dataDir?: string;
+  httpBind?: string;
+  metaBind?: string;
+  metaServers?: string;
+  retention?: { enabled?: boolean; checkIntervalMs?: number };
+}
+
+function config(overrides: ConfigOverrides = {}): ShoalConfig {
   return resolveConfig({
     cwd: '/',
     flags: {
@@ -39,7 +47,7 @@ function config(overrides: { dataDir?: string; httpBind?: string; metaBind?: str
       metaBind: overrides.metaBind ?? '127.0.0.1:0',
       metaServers: overrides.metaServers,
     },
-    file: { http: { shutdownTimeoutMs: 2000 } },
+    file: { http: { shutdownTimeoutMs: 2000 }, ...(overrides.retention !== undefined ? { retention: overrides.retention } : {}) },
   });
 }
 
@@ -57,8 +65,8 @@ afterEach(() => {
 
 const silent = pino({ level: 'silent' });
 
-async function start(c: ShoalConfig = config()): Promise<DataNode> {
-  const node = await DataNode.start(c, { logger: silent });
+async function start(c: ShoalConfig = config(), opts: DataNodeOptions = {}): Promise<DataNode> {
+  const node = await DataNode.start(c, { logger: silent, ...opts });
   nodes.push(node);
   return node;
 }
@@ -249,6 +257,106 @@ describe('DataNode', () => {
     expect(err).toBeInstanceOf(DataDirError);
     expect((err as Error).message).toMatch(/holds a single-node catalog \(meta\/catalog.json, 1 databases\) that cannot join a META cluster; start it without meta servers/);
     expect(existsSync(join(dataDir, 'meta', LEGACY_CATALOG_FILE))).toBe(true);
+  });
+});
+
+describe('DataNode retention', () => {
+  const HOUR_NS = 3_600_000_000_000n;
+  const MS_NS = 1_000_000n;
+
+  /** The embedded META group's clock, frozen where a test puts it: duties run only when it moves. */
+  function frozenClock(): { ms: number; nowMs(): number } {
+    return {
+      ms: Date.now(),
+      nowMs() {
+        return this.ms;
+      },
+    };
+  }
+
+  async function influxql(node: DataNode, q: string, db = ''): Promise<{ results: Array<{ series?: Array<{ values: unknown[][] }>; error?: string }> }> {
+    const r = await call(node, 'POST', `/query?db=${db}&epoch=ns&q=${encodeURIComponent(q)}`);
+    expect(r.status, r.text).toBe(200);
+    return JSON.parse(r.text);
+  }
+
+  async function shardGroupIds(node: DataNode): Promise<unknown[]> {
+    return ((await influxql(node, 'SHOW SHARD GROUPS')).results[0]!.series?.[0]!.values ?? []).map((v) => v[0]);
+  }
+
+  async function values(node: DataNode): Promise<unknown[][]> {
+    return (await influxql(node, 'SELECT v FROM cpu', 'db')).results[0]!.series?.[0]!.values ?? [];
+  }
+
+  function shardDir(node: DataNode, g: ShardGroupInfo): string {
+    return join(node.config.dataDir, 'shards', String(g.shards[0]!.id));
+  }
+
+  /** Three one-hour groups of a database that keeps data one hour: 30 min ago, in 3 h, in 6 h. */
+  async function threeGroups(node: DataNode): Promise<{ times: bigint[]; groups: ShardGroupInfo[] }> {
+    await influxql(node, 'CREATE DATABASE db WITH DURATION 1h');
+    const now = BigInt(Date.now()) * MS_NS;
+    const times = [now - HOUR_NS / 2n, now + 3n * HOUR_NS, now + 6n * HOUR_NS];
+    const body = times.map((t, i) => `cpu v=${i + 1} ${t}`).join('\n');
+    expect((await call(node, 'POST', '/write?db=db', body)).status).toBe(204);
+    const groups = [...node.catalog.shardGroups('db')];
+    expect(groups).toHaveLength(3);
+    for (const g of groups) expect(existsSync(shardDir(node, g))).toBe(true);
+    return { times, groups };
+  }
+
+  it('drops the files of groups its META group expires, checking as often as retention.checkIntervalMs says, and keeps serving data within retention', async () => {
+    const clock = frozenClock();
+    const node = await start(config({ retention: { checkIntervalMs: 1000 } }), { metaClock: clock });
+    const { times, groups } = await threeGroups(node);
+    const [a, b, c] = groups as [ShardGroupInfo, ShardGroupInfo, ShardGroupInfo];
+
+    // Exactly when b's data turns one hour old: a is past its policy, b not yet (expiry is strict).
+    clock.ms = Number((b.endNs + HOUR_NS) / MS_NS);
+    await until(() => !existsSync(shardDir(node, a)), 20_000);
+    expect(await shardGroupIds(node)).toEqual([b.id, c.id]);
+    expect(await values(node)).toEqual([
+      [Number(times[1]), 2],
+      [Number(times[2]), 3],
+    ]);
+
+    // One second later is one check interval: b goes too (the default interval would wait 30 min).
+    clock.ms += 1000;
+    await until(() => !existsSync(shardDir(node, b)), 20_000);
+    expect(await shardGroupIds(node)).toEqual([c.id]);
+    expect(await values(node)).toEqual([[Number(times[2]), 3]]);
+    expect(existsSync(shardDir(node, c))).toBe(true);
+  });
+
+  it('keeps expired groups when retention.enabled is false', async () => {
+    const clock = frozenClock();
+    const node = await start(config({ retention: { enabled: false, checkIntervalMs: 1000 } }), { metaClock: clock });
+    const { groups } = await threeGroups(node);
+    const [a, b] = groups as [ShardGroupInfo, ShardGroupInfo];
+    // A group deleted by hand long ago leaves a marker that the retention duty prunes, after the
+    // expiry it would have proposed in the same pass: once the marker is gone, that pass is over.
+    const client = metaClientOf(node);
+    await client.apply({ type: 'delete-shard-group', database: 'db', retentionPolicy: 'autogen', id: b.id, nowNs: 0n });
+    await until(() => !existsSync(shardDir(node, b)), 20_000);
+    clock.ms = Number((a.endNs + HOUR_NS) / MS_NS) + 1;
+    await until(() => node.catalog.state.deletedShardGroups().length === 0, 20_000);
+    expect(node.catalog.shardGroups('db').map((g) => g.id)).toContain(a.id);
+    expect(existsSync(shardDir(node, a))).toBe(true);
+  });
+
+  it('drops the files of a dropped retention policy and of a dropped database', async () => {
+    const node = await start();
+    await influxql(node, 'CREATE DATABASE db; CREATE RETENTION POLICY short ON db DURATION 1h REPLICATION 1; CREATE DATABASE other');
+    const now = BigInt(Date.now()) * MS_NS;
+    for (const target of ['db=db', 'db=db&rp=short', 'db=other']) {
+      expect((await call(node, 'POST', `/write?${target}`, `cpu v=1 ${now}`)).status).toBe(204);
+    }
+    const [kept, short, other] = [node.catalog.shardGroups('db', 'autogen')[0]!, node.catalog.shardGroups('db', 'short')[0]!, node.catalog.shardGroups('other')[0]!];
+    await influxql(node, 'DROP RETENTION POLICY short ON db');
+    await until(() => !existsSync(shardDir(node, short)));
+    await influxql(node, 'DROP DATABASE other');
+    await until(() => !existsSync(shardDir(node, other)));
+    expect(node.store.list().map((s) => s.id)).toEqual([kept.shards[0]!.id]);
   });
 });
 

@@ -1,12 +1,13 @@
-// A DATA node process: catalog (through META), storage engine, write path, retention and the HTTP
-// API, started in dependency order and stopped in reverse. The HTTP server binds first so that a
+// A DATA node process: catalog (through META), storage engine, write path, the removal of shards
+// META no longer lists, and the HTTP API, started in dependency order and stopped in reverse. The HTTP server binds first so that a
 // taken port fails before any file is opened and /health can say "starting" while META comes up
 // and the engine replays its WAL. The catalog is a MetaCatalog on the node's embedded one-node META
 // group or on a cluster's (meta-connection.ts); the data directory's lock covers both.
 
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
-import { RetentionService, TSDBStore, type Catalog, type CatalogEvent } from '@shoal/tsdb';
+import type { Clock } from '@shoal/meta';
+import { TSDBStore, type Catalog } from '@shoal/tsdb';
 import type { Logger } from 'pino';
 import type { ShoalConfig } from './config.js';
 import { ensureWritableDir, lockDataDir } from './data-dir.js';
@@ -19,6 +20,7 @@ import { LocalPointsWriter } from './local-points-writer.js';
 import { createLogger } from './logger.js';
 import { MetaConnection } from './meta-connection.js';
 import { MetricsRegistry, registerProcessMetrics, registerStatsGauges } from './metrics.js';
+import { ShardReconciler } from './shard-reconciler.js';
 
 export interface DataNodeOptions {
   /** The process logger; one is made from config.logLevel when absent. */
@@ -27,6 +29,8 @@ export interface DataNodeOptions {
   /** The embedded META node stopped on an error it cannot recover from (a failed disk write): the
    * catalog can change no more, so a process should exit and be restarted. */
   readonly onFatal?: (err: Error) => void;
+  /** The embedded META group's clock, which decides when shard groups expire (tests move it). */
+  readonly metaClock?: Clock;
 }
 
 export class DataNode {
@@ -43,9 +47,8 @@ export class DataNode {
     readonly catalog: Catalog,
     private readonly meta: MetaConnection,
     readonly store: TSDBStore,
-    private readonly retention: RetentionService,
+    private readonly reconciler: ShardReconciler,
     private readonly pointsWriter: LocalPointsWriter,
-    private readonly unsubscribe: () => void,
     private readonly lock: DataDirLock,
   ) {}
 
@@ -79,12 +82,14 @@ export class DataNode {
     let meta: MetaConnection | undefined;
     let store: TSDBStore | undefined;
     let pointsWriter: LocalPointsWriter | undefined;
+    let reconciler: ShardReconciler | undefined;
     try {
       meta = await MetaConnection.open({
         config,
         httpAddress: reachableAddress(address),
         logger,
         ...(opts.onFatal !== undefined ? { onFatal: opts.onFatal } : {}),
+        ...(opts.metaClock !== undefined ? { clock: opts.metaClock } : {}),
       });
       const catalog = meta.catalog;
       store = await TSDBStore.open({ dir: config.dataDir, logger: logger.child({ component: 'store' }) });
@@ -94,15 +99,16 @@ export class DataNode {
         logger: logger.child({ component: 'write' }),
         parseWorkers: config.write.parseWorkers,
       });
-      const retention = new RetentionService({
+      // META expires shard groups (the embedded group with this node's retention settings); this
+      // node removes the shards of whatever its catalog no longer lists.
+      reconciler = new ShardReconciler({
         catalog,
         store,
         logger: logger.child({ component: 'retention' }),
-        checkIntervalMs: config.retention.checkIntervalMs,
+        intervalMs: config.retention.checkIntervalMs,
       });
-      if (config.retention.enabled) retention.start();
+      reconciler.start();
 
-      const unsubscribe = subscribeShardCleanup(catalog, store, logger);
       const openStore = store;
       registerStatsGauges(metrics, 'shoal_store', 'Storage engine statistic', () => ({ ...openStore.stats() }));
       registerProcessMetrics(metrics);
@@ -114,12 +120,13 @@ export class DataNode {
         query: { catalog, shard: (id) => queryStore.shard(id), limits: config.query, writes: writePortFor(pointsWriter), deletes: new LocalDeletes(catalog, store) },
       });
       api.setPhase('ready');
-      const node = new DataNode(config, logger, metrics, api, server, address, catalog, meta, store, retention, pointsWriter, unsubscribe, lock);
+      const node = new DataNode(config, logger, metrics, api, server, address, catalog, meta, store, reconciler, pointsWriter, lock);
       logger.info({ bind: formatAddress(address), dataDir: config.dataDir, meta: meta.addresses, nodeId: meta.membership.nodeId }, 'shoal ready');
       return node;
     } catch (err) {
       logger.error({ err }, 'start-up failed; closing what was opened');
       await server.close(0);
+      await reconciler?.stop();
       await pointsWriter?.close().catch((e: unknown) => logger.error({ err: e }, 'parse workers close failed'));
       await store?.close().catch((e: unknown) => logger.error({ err: e }, 'store close failed'));
       await meta?.close().catch((e: unknown) => logger.error({ err: e }, 'META close failed'));
@@ -149,7 +156,7 @@ export class DataNode {
 
   /**
    * Graceful shutdown: /health turns 503, no new connections, requests in flight get
-   * config.http.shutdownTimeoutMs to finish, then retention stops, the store flushes and closes,
+   * config.http.shutdownTimeoutMs to finish, then shard removal stops, the store flushes and closes,
    * then META: heartbeats stop, the catalog and its client close, then the embedded META node.
    * Idempotent; every step runs even if an earlier one failed.
    */
@@ -175,8 +182,7 @@ export class DataNode {
       const cut = await this.server.close(this.config.http.shutdownTimeoutMs);
       if (cut > 0) this.logger.warn({ requestsCut: cut }, 'requests still running at the shutdown deadline were cut');
     });
-    this.unsubscribe();
-    await step('retention', () => this.retention.stop());
+    await step('retention', () => this.reconciler.stop());
     await step('parse-workers', () => this.pointsWriter.close());
     await step('store', () => this.store.close());
     await step('meta', () => this.meta.close());
@@ -185,24 +191,6 @@ export class DataNode {
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) throw new AggregateError(errors, 'shutdown failed');
   }
-}
-
-/**
- * Removes local shards as soon as the catalog drops what holds them (a database, a policy, an
- * expired group), rather than at the next retention pass. Runs are serialized.
- */
-function subscribeShardCleanup(catalog: Catalog, store: TSDBStore, logger: Logger): () => void {
-  let chain: Promise<void> = Promise.resolve();
-  return catalog.onChange((event: CatalogEvent) => {
-    chain = chain
-      .then(async () => {
-        const live = new Set<number>();
-        for (const g of catalog.shardGroups()) for (const s of g.shards) live.add(s.id);
-        const dropped = await store.dropShardsNotIn(live);
-        if (dropped.length > 0) logger.info({ event: event.kind, shardIds: dropped }, 'local shards removed');
-      })
-      .catch((err: unknown) => logger.error({ err, event: event.kind }, 'removing local shards failed'));
-  });
 }
 
 function formatAddress(a: AddressInfo): string {

@@ -5,10 +5,10 @@
 // cluster run the same code, and `shoal db|rp|cluster …` and InfluxQL change the same state.
 
 import { join } from 'node:path';
-import { MetaCatalog, MetaClient, MetaServer, type MetaStateData } from '@shoal/meta';
+import { MetaCatalog, MetaClient, MetaServer, type Clock, type LeaderDutiesConfig, type MetaStateData } from '@shoal/meta';
 import type { Logger } from 'pino';
 import { findLegacyCatalog, metaStateOf, retireLegacyCatalog, type LegacyCatalog } from './catalog-import.js';
-import type { ShoalConfig } from './config.js';
+import type { RetentionConfig, ShoalConfig } from './config.js';
 import { DataDirError } from './data-dir.js';
 import { MetaMembership } from './meta-membership.js';
 
@@ -25,6 +25,8 @@ export interface MetaConnectionOptions {
   readonly logger: Logger;
   /** The embedded META node stopped on an error it cannot recover from (a failed disk write). */
   readonly onFatal?: (err: Error) => void;
+  /** The embedded META node's clock (tests move it); a cluster's META nodes keep their own. */
+  readonly clock?: Clock;
 }
 
 export class MetaConnection {
@@ -49,11 +51,16 @@ export class MetaConnection {
       if (config.meta.servers.length > 0) {
         // Its ids would collide with the group's: the directory cannot join a cluster with it.
         if (legacy !== null) throw legacyInCluster(config.dataDir, legacy);
+        if (!config.retention.enabled) {
+          logger.warn('retention.enabled is false, but in a cluster the META nodes expire shard groups: start them with --no-retention');
+        }
       } else {
         server = await startEmbeddedMeta({
           dataDir: config.dataDir,
           bindAddress: config.meta.bindAddress,
           logger,
+          retention: config.retention,
+          ...(opts.clock !== undefined ? { clock: opts.clock } : {}),
           ...(legacy?.unfounded === true ? { initialState: importedState(legacy, opts.httpAddress, logger) } : {}),
           ...(opts.onFatal !== undefined ? { onFatal: opts.onFatal } : {}),
         });
@@ -98,6 +105,12 @@ export interface EmbeddedMetaOptions {
   readonly logger: Logger;
   readonly initialState?: MetaStateData;
   readonly onFatal?: (err: Error) => void;
+  /**
+   * When shard groups expire: the node's `retention` settings, since a single node's leader is its
+   * own META group. Absent (tools reading a stopped node's catalog), META's defaults.
+   */
+  readonly retention?: RetentionConfig;
+  readonly clock?: Clock;
 }
 
 /** Starts the one-node META group of a data directory (tools and tests use it to read a stopped node's catalog). */
@@ -107,12 +120,20 @@ export function startEmbeddedMeta(opts: EmbeddedMetaOptions): Promise<MetaServer
     peers: new Map([[EMBEDDED_META_ID, opts.bindAddress]]),
     dir: join(opts.dataDir, META_SUBDIR),
     logger: opts.logger,
-    // The group's only DATA node is this process: it cannot be down while its META runs, and an
-    // event loop stalled past the timeout must not leave it without a live node for new groups.
-    duties: { dataNodeTimeoutMs: Number.POSITIVE_INFINITY },
+    duties: embeddedDuties(opts.retention),
+    ...(opts.clock !== undefined ? { clock: opts.clock } : {}),
     ...(opts.initialState !== undefined ? { initialState: opts.initialState } : {}),
     ...(opts.onFatal !== undefined ? { onFatal: opts.onFatal } : {}),
   });
+}
+
+function embeddedDuties(retention: RetentionConfig | undefined): Partial<LeaderDutiesConfig> {
+  return {
+    // The group's only DATA node is this process: it cannot be down while its META runs, and an
+    // event loop stalled past the timeout must not leave it without a live node for new groups.
+    dataNodeTimeoutMs: Number.POSITIVE_INFINITY,
+    ...(retention !== undefined ? { retentionCheckIntervalMs: retention.checkIntervalMs, expireShardGroups: retention.enabled } : {}),
+  };
 }
 
 function importedState(legacy: LegacyCatalog, httpAddress: string, logger: Logger): MetaStateData {

@@ -125,6 +125,20 @@ describe('leader duties', () => {
     expect(sm.state.deletedShardGroups().map((g) => g.id)).toEqual([2]);
   });
 
+  it('with expiry off, keep expired groups but still prune the markers of groups deleted otherwise', async () => {
+    hourlyPolicy(NS_PER_HOUR);
+    run({ type: 'create-shard-group', database: 'db', retentionPolicy: 'rp', timeNs: 0n });
+    run({ type: 'create-shard-group', database: 'db', retentionPolicy: 'rp', timeNs: NS_PER_HOUR });
+    run({ type: 'delete-shard-group', database: 'db', retentionPolicy: 'rp', id: 2, nowNs: 0n });
+    const d = duties({ expireShardGroups: false, retentionCheckIntervalMs: 30 * 60_000, pruneGraceMs: 24 * HOUR_MS, precreateCheckIntervalMs: 1e12 });
+    clock.t = 25 * HOUR_MS;
+    d.leadershipGained();
+    await d.tick();
+    expect(proposed).toEqual([{ type: 'prune-shard-groups', beforeNs: BigInt(HOUR_MS) * MS }]);
+    expect(sm.state.shardGroups().map((g) => g.id), 'group 1 ended a day ago and stays').toEqual([1]);
+    expect(sm.state.deletedShardGroups()).toEqual([]);
+  });
+
   it('mark a silent DATA node down a full timeout after the election at the earliest, and bring it back on a heartbeat', async () => {
     run({ type: 'register-data-node', rpcAddress: 'd1:8089', httpAddress: 'd1:8086', nowNs: 0n });
     run({ type: 'register-data-node', rpcAddress: 'd2:8089', httpAddress: 'd2:8086', nowNs: 0n });

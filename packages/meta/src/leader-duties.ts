@@ -29,6 +29,11 @@ export interface LeaderDutiesConfig {
   readonly precreateAdvanceMs: number;
   /** How often expired groups are marked deleted and old markers pruned (InfluxDB: 30 minutes). */
   readonly retentionCheckIntervalMs: number;
+  /**
+   * Whether expired groups are marked deleted (InfluxDB's `[retention] enabled`). Off, data is
+   * kept past its policy's duration; markers of groups deleted otherwise are still pruned.
+   */
+  readonly expireShardGroups: boolean;
   /** How long deletion markers are kept so every DATA node sees them (InfluxDB: a day). */
   readonly pruneGraceMs: number;
   /** How often the failure detector looks at the DATA nodes. */
@@ -45,6 +50,7 @@ export const DEFAULT_LEADER_DUTIES: LeaderDutiesConfig = {
   precreateCheckIntervalMs: 10 * 60_000,
   precreateAdvanceMs: 30 * 60_000,
   retentionCheckIntervalMs: 30 * 60_000,
+  expireShardGroups: true,
   pruneGraceMs: 24 * 3600_000,
   failureCheckIntervalMs: 1000,
   dataNodeTimeoutMs: 10_000,
@@ -172,7 +178,8 @@ export class LeaderDuties {
   private async enforceRetention(now: number): Promise<boolean> {
     const nowNs = BigInt(now) * NS_PER_MS;
     let ok = true;
-    for (const cmd of planExpiry(this.opts.state(), nowNs)) {
+    const expired = this.config.expireShardGroups ? planExpiry(this.opts.state(), nowNs) : [];
+    for (const cmd of expired) {
       if (!this.leading) return false;
       ok = (await this.tryPropose(cmd)) && ok;
     }

@@ -24,6 +24,8 @@ describe('META node addresses and command line', () => {
     const args = parseMetaServerArgs(['--id', '2', '--peers', '1=h:8091,2=h:8093', '--dir=/tmp/m2', '--join', '--tick-ms', '50', '--no-sync', '--log-level', 'warn']);
     expect(args.logLevel).toBe('warn');
     expect(args.options).toEqual({ id: '2', peers: new Map([['1', 'h:8091'], ['2', 'h:8093']]), dir: '/tmp/m2', join: true, sync: false, tickMs: 50 });
+    const duties = parseMetaServerArgs(['--id', '1', '--peers', '1=h:1', '--dir', 'd', '--retention-check-interval-ms', '60000', '--no-retention', '--data-node-timeout-ms', '5000']);
+    expect(duties.options.duties).toEqual({ dataNodeTimeoutMs: 5000, retentionCheckIntervalMs: 60_000, expireShardGroups: false });
     expect(() => parseMetaServerArgs(['--id', '1', '--dir', 'd'])).toThrow(new UsageError('--peers is required'));
     expect(() => parseMetaServerArgs(['--id', '1', '--peers', '1=h:1', '--dir', 'd', '--tick-ms', '0'])).toThrow('--tick-ms must be a positive integer');
     expect(() => parseMetaServerArgs(['--id', '1', '--peers', '1=h:1', '--dir', 'd', '--bogus'])).toThrow('unknown flag --bogus');

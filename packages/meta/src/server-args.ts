@@ -3,10 +3,12 @@
 //   --id 1 --peers 1=127.0.0.1:8091,2=127.0.0.1:8092,3=127.0.0.1:8093 --dir DATA_DIR
 //   [--join] [--listen 0.0.0.0:8091] [--advertise host:port] [--tick-ms 100] [--election-ticks 10]
 //   [--no-sync] [--log-level info] [--data-node-timeout-ms 10000]
+//   [--retention-check-interval-ms 1800000] [--no-retention]
 //
 // Each peer address is a node's one address: its MetaService and its Raft traffic (docs/meta.md).
 
 import { parseHostPort, parsePeers } from './addresses.js';
+import type { LeaderDutiesConfig } from './leader-duties.js';
 import type { MetaServerOptions } from './server.js';
 
 export const META_LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -21,8 +23,8 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-const VALUE_FLAGS = new Set(['id', 'peers', 'dir', 'listen', 'advertise', 'tick-ms', 'election-ticks', 'log-level', 'data-node-timeout-ms']);
-const BOOL_FLAGS = new Set(['join', 'no-sync']);
+const VALUE_FLAGS = new Set(['id', 'peers', 'dir', 'listen', 'advertise', 'tick-ms', 'election-ticks', 'log-level', 'data-node-timeout-ms', 'retention-check-interval-ms']);
+const BOOL_FLAGS = new Set(['join', 'no-sync', 'no-retention']);
 
 export function parseMetaServerArgs(argv: readonly string[]): MetaServerArgs {
   const values = new Map<string, string>();
@@ -65,6 +67,12 @@ export function parseMetaServerArgs(argv: readonly string[]): MetaServerArgs {
   const tickMs = positive('tick-ms');
   const electionTicks = positive('election-ticks');
   const dataNodeTimeoutMs = positive('data-node-timeout-ms');
+  const retentionCheckIntervalMs = positive('retention-check-interval-ms');
+  const duties: Partial<LeaderDutiesConfig> = {
+    ...(dataNodeTimeoutMs !== undefined ? { dataNodeTimeoutMs } : {}),
+    ...(retentionCheckIntervalMs !== undefined ? { retentionCheckIntervalMs } : {}),
+    ...(flags.has('no-retention') ? { expireShardGroups: false } : {}),
+  };
   const listen = values.get('listen');
   const advertise = values.get('advertise');
   return {
@@ -79,7 +87,7 @@ export function parseMetaServerArgs(argv: readonly string[]): MetaServerArgs {
       ...(advertise !== undefined ? { advertise } : {}),
       ...(tickMs !== undefined ? { tickMs } : {}),
       ...(electionTicks !== undefined ? { electionTicks } : {}),
-      ...(dataNodeTimeoutMs !== undefined ? { duties: { dataNodeTimeoutMs } } : {}),
+      ...(Object.keys(duties).length > 0 ? { duties } : {}),
     },
   };
 }

@@ -346,6 +346,7 @@ describe('shard groups', () => {
     ]);
     expect(sm.state.shardGroups('db', 'rp').map((x) => x.id)).toEqual([1, 2]);
     expect(sm.state.shardGroup(2)).toEqual(next);
+    expect([6, 7].map((id) => sm.state.hasIssuedShardId(id)), 'shard ids handed out so far').toEqual([true, false]);
   });
 
   it('creates groups for negative times and lists them by start time', () => {

@@ -124,6 +124,14 @@ export class MetaState implements PlanningView {
     return undefined;
   }
 
+  /**
+   * Whether this state has handed out shard id `id` (ids only grow). A state that has not cannot
+   * say the shard is gone: it is older than the shard's group (a copy from a lagging node).
+   */
+  hasIssuedShardId(id: number): boolean {
+    return id < this.nextShardId;
+  }
+
   fieldType(db: string, measurement: string, field: string): FieldType | undefined {
     return this.dbs.get(db)?.measurements.get(measurement)?.get(field);
   }

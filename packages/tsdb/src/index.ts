@@ -4,7 +4,6 @@ export { LocalCatalog, DEFAULT_RETENTION_POLICY, normalizeSpec, alignToGoZeroTim
 export { PointBatch, type PointBatchMessage } from './point-batch.js';
 export { Shard, CacheFullError, type ShardOptions, type ShardStats, type FieldChunk, type ReadOptions } from './shard.js';
 export { TSDBStore, type StoreOptions, type StoreStats, type ShardOwner } from './store.js';
-export { RetentionService, type RetentionServiceOptions } from './retention.js';
 export { SeriesIndex, type SeriesInfo, type TagExpr } from './series-index.js';
 export type { ColumnData } from './column.js';
 export { valueAt } from './column-data.js';

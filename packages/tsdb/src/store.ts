@@ -112,18 +112,6 @@ export class TSDBStore {
     this.opts.logger.info({ shardId: id, db: e.owner.database, rp: e.owner.retentionPolicy }, 'shard dropped');
   }
 
-  /** Drops every local shard the catalog no longer lists (dropped databases, policies, expired groups). */
-  async dropShardsNotIn(liveShardIds: ReadonlySet<number>): Promise<number[]> {
-    const dropped: number[] = [];
-    for (const id of [...this.shards.keys()]) {
-      if (!liveShardIds.has(id)) {
-        await this.dropShard(id);
-        dropped.push(id);
-      }
-    }
-    return dropped;
-  }
-
   async flushAll(): Promise<void> {
     for (const e of this.shards.values()) await e.shard.flush();
   }
