@@ -11,7 +11,7 @@ import { MIN_TIME_NS } from '../../time-range.js';
 import { floatToInt64 } from '../eval.js';
 import { compareStrings, type Value } from '../result.js';
 import { createAgg, isPushdown, type Agg, type OutPoint } from './aggregates.js';
-import { Buffered, MergeStream, type PointStream } from './merge-order.js';
+import { Buffered, mergeOf, type PointStream } from './merge-order.js';
 import type { Bucket, MapBatch, RawRow } from './map.js';
 import { windowStart, type CallSpec, type Interval } from './plan.js';
 import { zoneOffsetNs } from '../zone.js';
@@ -272,7 +272,8 @@ class Tail {
   }
 
   push(p: OutPoint, out: OutPoint[]): void {
-    this.pass([p], 0, out);
+    if (this.transforms.length === 0) this.take(p, out);
+    else this.pass([p], 0, out);
   }
 
   /** The end of the group: what the transformations still hold. */
@@ -292,12 +293,14 @@ class Tail {
       for (const x of pts) if (x.v !== null) for (const y of tr.push(x)) next.push(y);
       pts = next;
     }
-    for (const x of pts) {
-      if (this.full) return;
-      if (this.seen++ < this.r.offset) continue;
-      this.taken++;
-      out.push(x);
-    }
+    for (const x of pts) this.take(x, out);
+  }
+
+  /** OFFSET and LIMIT. */
+  private take(x: OutPoint, out: OutPoint[]): void {
+    if (this.full || this.seen++ < this.r.offset) return;
+    this.taken++;
+    out.push(x);
   }
 }
 
@@ -310,6 +313,10 @@ class ShardBuckets implements PointStream<ShardBucket> {
     private readonly it: AsyncIterator<MapBatch>,
     private readonly shard: number,
   ) {}
+  /** Whether ensure(n) has anything to do. */
+  needs(n: number): boolean {
+    return !this.done && this.items.length - this.pos < n;
+  }
   /** Buffers at least `n` buckets, or all that are left. */
   async ensure(n: number): Promise<void> {
     while (!this.done && this.items.length - this.pos < n) {
@@ -362,31 +369,30 @@ export async function* reduceCall(maps: ReadonlyArray<AsyncGenerator<MapBatch>>,
   const pushdown = isPushdown(spec);
   const fresh = (): Agg => createAgg(spec, r.inputType, { pointTime: r.call.pointTime, tagArgs: [], ascending: r.ascending });
   const streams = maps.map((m, i) => new ShardBuckets(m, i));
-  const order = new Buffered(new MergeStream(streams, (b: ShardBucket) => ({ group: b.key, window: b.bucket.start }), r.ascending));
+  const order = new Buffered(mergeOf(streams, (b: ShardBucket) => ({ group: b.key, window: b.bucket.start }), r.ascending));
   let key: string | undefined;
   let tags: Readonly<Record<string, string>> = {};
   let tail = new Tail(r, outType);
   let filler: Filler | null = null;
   let out: OutPoint[] = [];
-  const flush = function* (force: boolean): Generator<GroupPoints> {
-    if (out.length >= BATCH || (force && out.length > 0)) {
-      yield { key: key!, tags, points: out };
-      out = [];
-    }
-  };
+  /** The fill points due before or after a bucket; reused. */
+  const fills: OutPoint[] = [];
   const finishGroup = function* (): Generator<GroupPoints> {
     if (key === undefined) return;
     if (filler !== null && !tail.full) {
-      const fills: OutPoint[] = [];
+      fills.length = 0;
       filler.fillAfter(fills);
       for (const f of fills) tail.push(f, out);
     }
     tail.finish(out);
-    yield* flush(true);
+    if (out.length > 0) {
+      yield { key, tags, points: out };
+      out = [];
+    }
   };
   try {
     for (;;) {
-      for (const s of streams) await s.ensure(LOOK_AHEAD);
+      for (const s of streams) if (s.needs(LOOK_AHEAD)) await s.ensure(LOOK_AHEAD);
       const first = order.next();
       if (first === null) break;
       // Every shard's partial of this bucket, in the merge's order.
@@ -426,16 +432,19 @@ export async function* reduceCall(maps: ReadonlyArray<AsyncGenerator<MapBatch>>,
       }
       const start = first.bucket.start;
       const pts = agg.result(reportTime(start));
-      if (filler !== null) {
-        const fills: OutPoint[] = [];
-        if (pts.length > 0) filler.fillBefore(start, pts[0]!, fills);
+      if (filler !== null && pts.length > 0) {
+        fills.length = 0;
+        filler.fillBefore(start, pts[0]!, fills);
         for (const f of fills) tail.push(f, out);
       }
       for (const p of pts) {
         tail.push(p, out);
         filler?.saw(p);
       }
-      yield* flush(false);
+      if (out.length >= BATCH) {
+        yield { key: key!, tags, points: out };
+        out = [];
+      }
     }
     yield* finishGroup();
   } finally {
