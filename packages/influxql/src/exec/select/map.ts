@@ -412,15 +412,28 @@ function seriesReader(
   const reader = new RowReader(driverNames.map(cursor), companionNames.map(cursor), desc);
   const at = new Map<string, number>();
   [...driverNames, ...companionNames].forEach((n, i) => at.set(n, i));
-  const fieldValue = (vals: Value[], r: Resolved): Value => {
-    // A series without the tag reads null, not '' (InfluxDB's nil cursor for a blank tag value).
-    if (r.kind === 'tag') return tagOf(s.tags, r.name) || null;
-    if (r.kind !== 'field') return null;
-    return castValue(vals[at.get(r.name)!]!, r.cast);
-  };
+  // Where each value of a row comes from, worked out once per series rather than once per row:
+  // a field's position among the values read, or (slot -1) a constant — the series' tag value,
+  // null for a series without the tag (InfluxDB's nil cursor for a blank tag value), or null.
+  const slotOf = (r: Resolved): number => (r.kind === 'field' ? at.get(r.name)! : -1);
+  const constantOf = (r: Resolved): Value => (r.kind === 'tag' ? tagOf(s.tags, r.name) || null : null);
+  const castOf = (r: Resolved): DataType => (r.kind === 'field' ? r.cast : 'unknown');
+  const auxSlots = aux.map(slotOf);
+  const auxConstants = aux.map(constantOf);
+  const auxCasts = aux.map(castOf);
+  const mainSlot = main === null ? -1 : slotOf(main);
+  const mainConstant = main === null ? null : constantOf(main);
+  const mainCast = main === null ? 'unknown' : castOf(main);
   const project = (t: bigint, vals: Value[]): RawRow => {
-    const values: Value[] | null = aux.length === 0 ? null : aux.map((a) => fieldValue(vals, a));
-    return { t, v: main === null ? null : fieldValue(vals, main), aux: values };
+    let values: Value[] | null = null;
+    if (aux.length > 0) {
+      values = new Array<Value>(aux.length);
+      for (let i = 0; i < aux.length; i++) {
+        const slot = auxSlots[i]!;
+        values[i] = slot < 0 ? auxConstants[i]! : castValue(vals[slot]!, auxCasts[i]!);
+      }
+    }
+    return { t, v: mainSlot < 0 ? mainConstant : castValue(vals[mainSlot]!, mainCast), aux: values };
   };
   const cond = s.cond;
   const test =
