@@ -370,26 +370,7 @@ export async function* reduceCall(maps: ReadonlyArray<AsyncGenerator<MapBatch>>,
   const fresh = (): Agg => createAgg(spec, r.inputType, { pointTime: r.call.pointTime, tagArgs: [], ascending: r.ascending });
   const streams = maps.map((m, i) => new ShardBuckets(m, i));
   const order = new Buffered(mergeOf(streams, (b: ShardBucket) => ({ group: b.key, window: b.bucket.start }), r.ascending));
-  let key: string | undefined;
-  let tags: Readonly<Record<string, string>> = {};
-  let tail = new Tail(r, outType);
-  let filler: Filler | null = null;
-  let out: OutPoint[] = [];
-  /** The fill points due before or after a bucket; reused. */
-  const fills: OutPoint[] = [];
-  const finishGroup = function* (): Generator<GroupPoints> {
-    if (key === undefined) return;
-    if (filler !== null && !tail.full) {
-      fills.length = 0;
-      filler.fillAfter(fills);
-      for (const f of fills) tail.push(f, out);
-    }
-    tail.finish(out);
-    if (out.length > 0) {
-      yield { key, tags, points: out };
-      out = [];
-    }
-  };
+  let group: GroupReduce | undefined;
   try {
     for (;;) {
       for (const s of streams) if (s.needs(LOOK_AHEAD)) await s.ensure(LOOK_AHEAD);
@@ -406,49 +387,100 @@ export async function* reduceCall(maps: ReadonlyArray<AsyncGenerator<MapBatch>>,
         }
         same.push(p);
       }
-      if (first.key !== key) {
-        yield* finishGroup();
-        key = first.key;
-        tags = first.tags;
-        tail = new Tail(r, outType);
-        filler = r.call.fill ? new Filler(r, outType) : null;
+      if (group === undefined || first.key !== group.key) {
+        if (group !== undefined) yield* group.finish();
+        group = new GroupReduce(r, outType, first.key, first.tags);
       }
-      if (tail.full) continue; // LIMIT reached: the rest of the group is read and dropped
-      let agg: Agg;
-      if (pushdown) {
-        agg = fresh();
-        for (const x of same) agg.merge(x.bucket.agg);
-        for (let level = 0; level < r.levels; level++) {
-          const up = fresh();
-          up.merge(agg);
-          agg = up;
-        }
-      } else {
-        // Points reach these reducers merged by time: the older shard's first, or the newer's
-        // when descending.
-        same.sort((a, b) => (r.ascending ? a.shard - b.shard : b.shard - a.shard));
-        agg = same[0]!.bucket.agg;
-        for (let i = 1; i < same.length; i++) agg.merge(same[i]!.bucket.agg);
-      }
-      const start = first.bucket.start;
-      const pts = agg.result(reportTime(start));
-      if (filler !== null && pts.length > 0) {
-        fills.length = 0;
-        filler.fillBefore(start, pts[0]!, fills);
-        for (const f of fills) tail.push(f, out);
-      }
-      for (const p of pts) {
-        tail.push(p, out);
-        filler?.saw(p);
-      }
-      if (out.length >= BATCH) {
-        yield { key: key!, tags, points: out };
-        out = [];
-      }
+      if (group.full) continue; // LIMIT reached: the rest of the group is read and dropped
+      group.add(first.bucket.start, pushdown ? mergePushdown(same, fresh, r.levels) : mergeInTimeOrder(same, r.ascending));
+      if (group.out.length >= BATCH) yield group.take();
     }
-    yield* finishGroup();
+    if (group !== undefined) yield* group.finish();
   } finally {
     for (const s of streams) await s.close();
+  }
+}
+
+/**
+ * The shards' partials of a bucket of a pushed-down call, merged in merge order, then reduced
+ * once more per level InfluxDB stacks above the merge.
+ */
+function mergePushdown(same: readonly ShardBucket[], fresh: () => Agg, levels: number): Agg {
+  let agg = fresh();
+  for (const x of same) agg.merge(x.bucket.agg);
+  for (let level = 0; level < levels; level++) {
+    const up = fresh();
+    up.merge(agg);
+    agg = up;
+  }
+  return agg;
+}
+
+/** Points reach the other reducers merged by time: the older shard's first, or the newer's when descending. */
+function mergeInTimeOrder(same: ShardBucket[], ascending: boolean): Agg {
+  same.sort((a, b) => (ascending ? a.shard - b.shard : b.shard - a.shard));
+  const agg = same[0]!.bucket.agg;
+  for (let i = 1; i < same.length; i++) agg.merge(same[i]!.bucket.agg);
+  return agg;
+}
+
+/**
+ * One group's points of one call: merged buckets in; fill, transformations, OFFSET and LIMIT
+ * applied; points out. Per-bucket work lives in small methods rather than in reduceCall's loop,
+ * which V8 optimizes late: an async generator's loop runs a few dozen times per query.
+ */
+class GroupReduce {
+  out: OutPoint[] = [];
+  private readonly tail: Tail;
+  private readonly filler: Filler | null;
+  /** The fill points due before or after a bucket; reused. */
+  private readonly fills: OutPoint[] = [];
+
+  constructor(
+    r: CallReduce,
+    outType: FieldType,
+    readonly key: string,
+    readonly tags: Readonly<Record<string, string>>,
+  ) {
+    this.tail = new Tail(r, outType);
+    this.filler = r.call.fill ? new Filler(r, outType) : null;
+  }
+
+  get full(): boolean {
+    return this.tail.full;
+  }
+
+  /** The points of the bucket starting at `start`, after the fill points due before it. */
+  add(start: bigint, agg: Agg): void {
+    const pts = agg.result(reportTime(start));
+    const filler = this.filler;
+    if (filler !== null && pts.length > 0) {
+      this.fills.length = 0;
+      filler.fillBefore(start, pts[0]!, this.fills);
+      for (const f of this.fills) this.tail.push(f, this.out);
+    }
+    for (const p of pts) {
+      this.tail.push(p, this.out);
+      filler?.saw(p);
+    }
+  }
+
+  /** The points so far, handed on. */
+  take(): GroupPoints {
+    const points = this.out;
+    this.out = [];
+    return { key: this.key, tags: this.tags, points };
+  }
+
+  /** The end of the group: fill up to the range's end, what transformations hold, and the rest. */
+  *finish(): Generator<GroupPoints> {
+    if (this.filler !== null && !this.tail.full) {
+      this.fills.length = 0;
+      this.filler.fillAfter(this.fills);
+      for (const f of this.fills) this.tail.push(f, this.out);
+    }
+    this.tail.finish(this.out);
+    if (this.out.length > 0) yield this.take();
   }
 }
 
