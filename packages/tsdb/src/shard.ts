@@ -15,6 +15,7 @@ import { ClassicLevel } from 'classic-level';
 import type { Logger } from 'pino';
 import { parseLines, type FieldType, type ParsedLine } from '@shoal/lineproto';
 import { BlockCache, type ColumnBlocks } from './block-cache.js';
+import { BlockReads } from './block-reads.js';
 import { Cache, type CacheSeries } from './cache.js';
 import type { ColumnData } from './column.js';
 import { concatColumnData, lowerBound, mergeColumnData, reverseColumnData, slice, sliceRange } from './column-data.js';
@@ -80,6 +81,8 @@ export const SHARD_STAT_NAMES = [
   'flushes',
   'blocksWritten',
   'compactions',
+  'blockReadsSync',
+  'blockReadsAsync',
 ] as const;
 
 export type ShardStats = { readonly id: number } & { readonly [K in (typeof SHARD_STAT_NAMES)[number]]: number };
@@ -130,6 +133,7 @@ export class Shard {
   private readonly cacheBytesMax: number;
   private readonly blockPointsMax: number;
   private readonly blockCache: BlockCache;
+  private readonly blockReads: BlockReads;
   /** Starts the block cache's key of every column of this shard. */
   private readonly blockCachePrefix: string;
 
@@ -145,6 +149,7 @@ export class Shard {
     this.cacheBytesMax = opts.cacheBytesMax ?? 1024 * 1024 * 1024;
     this.blockPointsMax = opts.blockPointsMax ?? 1000;
     this.blockCache = opts.blockCache ?? new BlockCache();
+    this.blockReads = new BlockReads(db);
     this.blockCachePrefix = `${id}/`;
     const coldMs = opts.cacheColdMs ?? 10 * 60 * 1000;
     this.coldTimer = setInterval(() => {
@@ -489,7 +494,7 @@ export class Shard {
   /**
    * The stored blocks of a column that overlap [minTime, maxTime] (`values[k]` is block `lo + k`
    * of `column`), from the block cache where it has them. Otherwise the column's keys are read
-   * (one LevelDB iterator) and missing blocks fetched (one getMany), and the cache keeps both.
+   * (one LevelDB iterator) and missing blocks fetched (block-reads.ts), and the cache keeps both.
    *
    * Points only ever move from the write cache into blocks, so blocks newer than the write cache
    * the caller took hold nothing it lacks; but a block that a flush or compaction deleted after
@@ -513,7 +518,8 @@ export class Shard {
       this.blockCache.countBlocks(hi - lo - missing.length, missing.length);
       if (missing.length === 0) return { column, lo, values };
       const keys = missing.map((i) => blockKey(seriesId, fieldId, column.minTimes[i]!, column.maxTimes[i]!, column.counts[i]!));
-      const fetched = await this.db.getMany(keys);
+      const reading = this.blockReads.fetch(keys);
+      const fetched = Array.isArray(reading) ? reading : await reading;
       if (fetched.every((v) => v !== undefined)) {
         for (let m = 0; m < missing.length; m++) {
           values[missing[m]! - lo] = fetched[m]!;
@@ -630,6 +636,8 @@ export class Shard {
       flushes: this.flushes,
       blocksWritten: this.blocksWritten,
       compactions: this.compactions,
+      blockReadsSync: this.blockReads.stats().syncReads,
+      blockReadsAsync: this.blockReads.stats().asyncReads,
     };
   }
 
