@@ -136,7 +136,19 @@ class JsonWriter {
   private newline(): void {
     this.out += '\n' + '    '.repeat(this.depth);
   }
+
+  /**
+   * What opens a non-empty array nested in the current one, separates its elements and closes
+   * it: rows are written as whole strings, not through a call per value.
+   */
+  nestedArray(): { readonly open: string; readonly sep: string; readonly close: string } {
+    if (!this.pretty) return COMPACT_ARRAY;
+    const inner = '\n' + '    '.repeat(this.depth + 1);
+    return { open: '[' + inner, sep: ',' + inner, close: '\n' + '    '.repeat(this.depth) + ']' };
+  }
 }
+
+const COMPACT_ARRAY = { open: '[', sep: ',', close: ']' } as const;
 
 function writeSeries(w: JsonWriter, s: ResultSeries, epoch: Epoch | undefined): void {
   w.open('{');
@@ -172,15 +184,28 @@ function writeSeries(w: JsonWriter, s: ResultSeries, epoch: Epoch | undefined): 
     w.open('[');
     const rows = s.values;
     const timeColumn = s.timeColumn === true;
+    const a = w.nestedArray();
+    // A column's string (a tag value, mostly) tends to repeat the row above: its text is reused.
+    const aboveStrings: Value[] = [];
+    const aboveTexts: string[] = [];
+    const cell = (v: Value, i: number): string => {
+      if (typeof v !== 'string') return jsonValue(v);
+      if (aboveStrings[i] !== v) {
+        aboveStrings[i] = v;
+        aboveTexts[i] = jsonString(v);
+      }
+      return aboveTexts[i]!;
+    };
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r]!;
       w.item(r === 0);
-      w.open('[');
-      for (let i = 0; i < row.length; i++) {
-        w.item(i === 0);
-        w.raw(i === 0 && timeColumn ? timeValue(row[i]!, epoch, s.timeZone) : jsonValue(row[i]!));
+      if (row.length === 0) {
+        w.raw('[]');
+        continue;
       }
-      w.close(']', row.length === 0);
+      let text = a.open + (timeColumn ? timeValue(row[0]!, epoch, s.timeZone) : cell(row[0]!, 0));
+      for (let i = 1; i < row.length; i++) text += a.sep + cell(row[i]!, i);
+      w.raw(text + a.close);
     }
     w.close(']', false);
     first = false;
