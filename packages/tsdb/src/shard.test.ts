@@ -233,15 +233,17 @@ describe('Shard', () => {
     expect(cache.stats().columns).toBe(0);
   });
 
-  it('reads the blocks a flush rewrote, not the cached ones it replaced', async () => {
+  it('sees writes over cached blocks, then the blocks their flush rewrote instead of the cached ones', async () => {
     const cache = new BlockCache();
     const shard = await openShard(tmpDir(), { blockCache: cache });
     await write(shard, Array.from({ length: 10 }, (_, i) => `m v=${i} ${i * 10}`).join('\n'));
     await shard.flush();
     const sid = seriesId(shard, 'm');
     expect((await collect(shard.readField(sid, 'v'))).length).toBe(10);
-    // An overwrite inside the cached blocks, and an append that merges into the tail block.
+    // An overwrite inside the cached blocks, and an append that merges into the tail block: seen
+    // from the write cache before the flush, and from the rewritten blocks after it.
     await write(shard, 'm v=100 30\nm v=101 35\nm v=102 95');
+    expect((await collect(shard.readField(sid, 'v'))).filter((p) => Number(p[1]) >= 100).map((p) => p[0])).toEqual([30n, 35n, 95n]);
     await shard.flush();
     const got = await collect(shard.readField(sid, 'v'));
     expect(got.map((p) => p[0])).toEqual([0n, 10n, 20n, 30n, 35n, 40n, 50n, 60n, 70n, 80n, 90n, 95n]);
