@@ -111,6 +111,7 @@ export class DataNode {
 
       const openStore = store;
       registerStatsGauges(metrics, 'shoal_store', 'Storage engine statistic', () => ({ ...openStore.stats() }));
+      registerStatsGauges(metrics, 'shoal_block_cache', 'Block cache statistic', () => ({ ...openStore.blockCacheStats() }));
       registerProcessMetrics(metrics);
 
       const queryStore = store;

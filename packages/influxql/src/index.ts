@@ -24,5 +24,6 @@ export * from './exec/ports.js';
 export * from './exec/result.js';
 export { type FormatOptions, formatJson, formatJsonFloat, jsonString, CsvFormatter } from './exec/format.js';
 export { type QueryOptions, DEFAULT_CHUNK_SIZE, executeQuery } from './exec/execute.js';
+export { type CancelSignal } from './exec/context.js';
 export { QueryError, QueryLimitError, statementErrorText } from './exec/errors.js';
 export { MemoryShard, MemoryStore, type MemoryShardOptions, type WritableCatalog } from './exec/memory.js';

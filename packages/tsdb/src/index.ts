@@ -1,3 +1,4 @@
+export { BlockCache, BLOCK_CACHE_BYTES_DEFAULT, type BlockCacheStats } from './block-cache.js';
 export * from './catalog.js';
 export * from './errors.js';
 export { LocalCatalog, DEFAULT_RETENTION_POLICY, normalizeSpec, alignToGoZeroTime, type LocalCatalogOptions } from './local-catalog.js';

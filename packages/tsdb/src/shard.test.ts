@@ -4,6 +4,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FieldType, parseLines, type Precision } from '@shoal/lineproto';
+import { BlockCache } from './block-cache.js';
 import type { ColumnData } from './column.js';
 import { valueAt } from './column-data.js';
 import { PointBatch } from './point-batch.js';
@@ -21,8 +22,8 @@ function tmpDir(): string {
   return d;
 }
 
-async function openShard(dir: string, opts: { blockPointsMax?: number } = {}): Promise<Shard> {
-  return Shard.open({ id: 1, dir, logger, blockPointsMax: opts.blockPointsMax ?? 4 });
+async function openShard(dir: string, opts: { blockPointsMax?: number; blockCache?: BlockCache } = {}): Promise<Shard> {
+  return Shard.open({ id: 1, dir, logger, blockPointsMax: opts.blockPointsMax ?? 4, ...(opts.blockCache ? { blockCache: opts.blockCache } : {}) });
 }
 
 /** Writes line protocol the way the write path does: the lines are the WAL record. */
@@ -54,6 +55,14 @@ async function crash(shard: Shard): Promise<void> {
   clearInterval(internals.coldTimer);
   await internals.wal.close();
   await internals.db.close();
+}
+
+/** Six points of `m`, each older than the last and flushed on its own: small blocks to compact. */
+async function writeBackfills(shard: Shard): Promise<void> {
+  for (let round = 0; round < 6; round++) {
+    await write(shard, `m v=${round} ${1000 - round * 100}`);
+    await shard.flush();
+  }
 }
 
 function seriesId(shard: Shard, key: string): number {
@@ -181,11 +190,7 @@ describe('Shard', () => {
   it('compacts the small blocks out-of-order writes leave behind, on its own after such a flush', async () => {
     const dir = tmpDir();
     const shard = await openShard(dir, { blockPointsMax: 8 });
-    // Sparse old data, then backfills that split into small blocks.
-    for (let round = 0; round < 6; round++) {
-      await write(shard, `m v=${round} ${1000 - round * 100}`);
-      await shard.flush();
-    }
+    await writeBackfills(shard);
     const sid = seriesId(shard, 'm');
     const before = await collect(shard.readField(sid, 'v'));
     expect(before.length).toBe(6);
@@ -212,6 +217,78 @@ describe('Shard', () => {
       [2n, 2n],
       [3n, 9007199254740993n],
     ]);
+    await shard.close();
+  });
+
+  it('answers a repeated read from the block cache, without LevelDB', async () => {
+    const dir = tmpDir();
+    const first = await openShard(dir);
+    await write(first, Array.from({ length: 10 }, (_, i) => `m v=${i} ${i}`).join('\n'));
+    await first.close();
+    const cache = new BlockCache();
+    const shard = await openShard(dir, { blockCache: cache });
+    const sid = seriesId(shard, 'm');
+    // Opening filled in the column's block ranges; the first read fetches the blocks it needs.
+    const once = await collect(shard.readField(sid, 'v', 2n, 6n));
+    expect(cache.stats()).toMatchObject({ columnHits: 1, columnMisses: 0, blockHits: 0, blockMisses: 2 });
+    expect(await collect(shard.readField(sid, 'v', 2n, 6n))).toEqual(once);
+    expect(cache.stats()).toMatchObject({ columnHits: 2, columnMisses: 0, blockHits: 2, blockMisses: 2 });
+    await shard.close();
+    expect(cache.stats().columns).toBe(0);
+  });
+
+  it('sees writes over cached blocks, then the blocks their flush rewrote instead of the cached ones', async () => {
+    const cache = new BlockCache();
+    const shard = await openShard(tmpDir(), { blockCache: cache });
+    await write(shard, Array.from({ length: 10 }, (_, i) => `m v=${i} ${i * 10}`).join('\n'));
+    await shard.flush();
+    const sid = seriesId(shard, 'm');
+    expect((await collect(shard.readField(sid, 'v'))).length).toBe(10);
+    // An overwrite inside the cached blocks, and an append that merges into the tail block: seen
+    // from the write cache before the flush, and from the rewritten blocks after it.
+    await write(shard, 'm v=100 30\nm v=101 35\nm v=102 95');
+    expect((await collect(shard.readField(sid, 'v'))).filter((p) => Number(p[1]) >= 100).map((p) => p[0])).toEqual([30n, 35n, 95n]);
+    await shard.flush();
+    const got = await collect(shard.readField(sid, 'v'));
+    expect(got.map((p) => p[0])).toEqual([0n, 10n, 20n, 30n, 35n, 40n, 50n, 60n, 70n, 80n, 90n, 95n]);
+    expect(got.filter((p) => Number(p[1]) >= 100).map((p) => p[0])).toEqual([30n, 35n, 95n]);
+    expect(cache.stats().columnMisses).toBe(2);
+    await shard.close();
+  });
+
+  it('reads the blocks a compaction rewrote, not the cached ones it deleted', async () => {
+    const cache = new BlockCache();
+    const shard = await openShard(tmpDir(), { blockPointsMax: 8, blockCache: cache });
+    await writeBackfills(shard);
+    const sid = seriesId(shard, 'm');
+    const before = await collect(shard.readField(sid, 'v'));
+    const misses = cache.stats().columnMisses;
+    await shard.compact();
+    expect(await collect(shard.readField(sid, 'v'))).toEqual(before);
+    expect(cache.stats().columnMisses).toBe(misses + 1);
+    await shard.close();
+  });
+
+  it('reads a column again when its cached block ranges name blocks that are gone', async () => {
+    // The state a read meets when a compaction commits between its taking the column's ranges
+    // and fetching the blocks: ranges cached, their blocks deleted.
+    const cache = new BlockCache();
+    const shard = await openShard(tmpDir(), { blockPointsMax: 8, blockCache: cache });
+    await writeBackfills(shard);
+    await shard.compact();
+    const sid = seriesId(shard, 'm');
+    const key = `1/${sid}/1`;
+    const before = await collect(shard.readField(sid, 'v'));
+    const stale = cache.column(key)!;
+    await write(shard, 'm v=7 150\nm v=8 250');
+    await shard.flush();
+    await shard.compact();
+    cache.addColumn(key, { ...stale, values: new Array(stale.values.length) }, cache.generation);
+    const misses = cache.stats().columnMisses;
+    const after = await collect(shard.readField(sid, 'v'));
+    expect(cache.stats().columnMisses).toBe(misses + 1);
+    expect(after.length).toBe(before.length + 2);
+    expect(after.map((p) => p[0])).toEqual([...after.map((p) => p[0])].sort((a, b) => (a < b ? -1 : 1)));
     await shard.close();
   });
 

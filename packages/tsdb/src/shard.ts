@@ -15,6 +15,8 @@ import path from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import type { Logger } from 'pino';
 import { parseLines, type FieldType, type ParsedLine } from '@shoal/lineproto';
+import { BlockCache, type ColumnBlocks } from './block-cache.js';
+import { BlockReads } from './block-reads.js';
 import { Cache, type CacheSeries } from './cache.js';
 import type { ColumnData } from './column.js';
 import { concatColumnData, lowerBound, mergeColumnData, reverseColumnData, slice, sliceRange } from './column-data.js';
@@ -51,6 +53,8 @@ export interface ShardOptions {
   readonly blockPointsMax?: number;
   /** Off only for throwaway data: acknowledges writes before they reach the disk. */
   readonly fsync?: boolean;
+  /** Shared by a store's shards; a shard opened on its own gets one of the default size. */
+  readonly blockCache?: BlockCache;
 }
 
 export class CacheFullError extends Error {
@@ -82,6 +86,8 @@ export const SHARD_STAT_NAMES = [
   'compactions',
   'deletes',
   'valuesDeleted',
+  'blockReadsSync',
+  'blockReadsAsync',
 ] as const;
 
 export type ShardStats = { readonly id: number } & { readonly [K in (typeof SHARD_STAT_NAMES)[number]]: number };
@@ -99,6 +105,12 @@ const FIELD_SPACE = 1 << 20;
 const FLUSH_COLUMNS_PER_SLICE = 256;
 /** A delete commits its block changes in batches of about this many operations, series by series. */
 const DELETE_BATCH_OPS_MAX = 10_000;
+/**
+ * A read whose blocks a flush or compaction replaced before it could fetch them reads the column
+ * again; each retry needs another commit to land in a window of microseconds, so this is never
+ * reached unless something is broken.
+ */
+const STORED_BLOCKS_ATTEMPTS_MAX = 16;
 
 export class Shard {
   readonly index = new SeriesIndex();
@@ -129,6 +141,10 @@ export class Shard {
   private readonly cacheSnapshotBytes: number;
   private readonly cacheBytesMax: number;
   private readonly blockPointsMax: number;
+  private readonly blockCache: BlockCache;
+  private readonly blockReads: BlockReads;
+  /** Starts the block cache's key of every column of this shard. */
+  private readonly blockCachePrefix: string;
 
   private constructor(
     readonly id: number,
@@ -141,6 +157,9 @@ export class Shard {
     this.cacheSnapshotBytes = opts.cacheSnapshotBytes ?? 64 * 1024 * 1024;
     this.cacheBytesMax = opts.cacheBytesMax ?? 1024 * 1024 * 1024;
     this.blockPointsMax = opts.blockPointsMax ?? 1000;
+    this.blockCache = opts.blockCache ?? new BlockCache();
+    this.blockReads = new BlockReads(db);
+    this.blockCachePrefix = `${id}/`;
     const coldMs = opts.cacheColdMs ?? 10 * 60 * 1000;
     this.coldTimer = setInterval(() => {
       if (!this.cache.empty && Date.now() - this.lastWriteMs >= coldMs) this.flushInBackground('cold');
@@ -176,11 +195,27 @@ export class Shard {
     for await (const [k, v] of this.db.iterator(prefixRange(FIELD_PREFIX))) {
       this.fieldIds.set(v.toString('utf8'), k.readUInt32BE(1));
     }
-    // Keys alone tell each block's range; the last key of a series and field is its tail.
+    // Keys alone tell each block's range; the last key of a series and field is its tail. The
+    // block cache gets every column's ranges as long as they fit, so first reads need no key scan.
+    let seeding = true;
+    let column: BlockKey[] = [];
+    const seed = (): void => {
+      if (seeding && column.length > 0) seeding = this.blockCache.addColumnIfRoom(this.columnCacheKey(column[0]!.seriesId, column[0]!.fieldId), columnBlocks(column));
+      column = [];
+    };
     for await (const k of this.db.keys(prefixRange(BLOCK_PREFIX))) {
       const meta = decodeBlockKey(k);
       this.tails.set(meta.seriesId * FIELD_SPACE + meta.fieldId, { key: k, meta });
+      if (!seeding) continue;
+      const prev = column[column.length - 1];
+      if (prev !== undefined && (prev.seriesId !== meta.seriesId || prev.fieldId !== meta.fieldId)) seed();
+      column.push(meta);
     }
+    seed();
+  }
+
+  private columnCacheKey(seriesId: number, fieldId: number): string {
+    return `${this.blockCachePrefix}${seriesId}/${fieldId}`;
   }
 
   private replay(payload: Buffer): void {
@@ -309,7 +344,7 @@ export class Shard {
         if (++columns % FLUSH_COLUMNS_PER_SLICE === 0) await new Promise<void>((r) => setImmediate(r));
       }
     }
-    await this.db.batch(ops as never, { sync: true });
+    await this.commitBlocks(ops);
     for (const s of snapshot.series.values()) this.persistedSeries.add(s.info.id);
     for (const [k, t] of newTails) {
       if (t) this.tails.set(k, t);
@@ -318,6 +353,22 @@ export class Shard {
     this.flushes++;
     this.blocksWritten += blocks;
     this.logger.debug({ values: snapshot.values, bytes: snapshot.bytes, blocks, ms: Date.now() - started }, 'cache flushed');
+  }
+
+  /**
+   * Writes a batch to the store, then drops from the block cache every column whose blocks it puts
+   * or deletes. Every change to block keys goes through here (flushes, compactions, deletes), or
+   * reads could be answered from blocks that are gone.
+   */
+  private async commitBlocks(ops: BatchOp[]): Promise<void> {
+    try {
+      await this.db.batch(ops as never, { sync: true });
+    } finally {
+      // Also after a failure: invalidating is always safe, and the batch's outcome is not known.
+      for (const op of ops) {
+        if (op.key[0] === BLOCK_PREFIX) this.blockCache.invalidate(this.columnCacheKey(op.key.readUInt32BE(1), op.key.readUInt32BE(5)));
+      }
+    }
   }
 
   private serially<T>(work: () => Promise<T>): Promise<T> {
@@ -412,28 +463,27 @@ export class Shard {
     let cHi = cached ? cached.count : 0;
     const emit = (d: ColumnData): FieldChunk => ({ kind: 'points', data: descending ? reverseColumnData(d) : d });
     if (fid !== undefined) {
-      const range = blockRange(seriesId, fid, minTime);
-      for await (const [k, v] of this.db.iterator({ ...range, reverse: descending })) {
-        const meta = decodeBlockKey(k);
-        if (meta.minTime > maxTime) {
-          if (descending) continue;
-          break;
-        }
+      const { column, lo, values } = await this.storedBlocks(seriesId, fid, minTime, maxTime);
+      for (let k = 0; k < values.length; k++) {
+        const j = descending ? values.length - 1 - k : k;
+        const blockMin = column.minTimes[lo + j]!;
+        const blockMax = column.maxTimes[lo + j]!;
+        const v = values[j]!;
         // Cached points outside this block on the side we come from go out first.
         if (cached) {
           if (!descending) {
-            const before = lowerBound(cached.times, cLo, cHi, meta.minTime);
+            const before = lowerBound(cached.times, cLo, cHi, blockMin);
             if (before > cLo) yield emit(slice(cached, cLo, before));
             cLo = before;
           } else {
-            const after = lowerBound(cached.times, cLo, cHi, meta.maxTime + 1n);
+            const after = lowerBound(cached.times, cLo, cHi, blockMax + 1n);
             if (after < cHi) yield emit(slice(cached, after, cHi));
             cHi = after;
           }
         }
-        const overlapLo = cached ? lowerBound(cached.times, cLo, cHi, meta.minTime) : 0;
-        const overlapHi = cached ? lowerBound(cached.times, cLo, cHi, meta.maxTime + 1n) : 0;
-        const inside = meta.minTime >= minTime && meta.maxTime <= maxTime;
+        const overlapLo = cached ? lowerBound(cached.times, cLo, cHi, blockMin) : 0;
+        const overlapHi = cached ? lowerBound(cached.times, cLo, cHi, blockMax + 1n) : 0;
+        const inside = blockMin >= minTime && blockMax <= maxTime;
         if (opts.useBlockStats && inside && overlapHi === overlapLo) {
           yield { kind: 'stats', stats: readBlockStats(v) };
           continue;
@@ -448,6 +498,58 @@ export class Shard {
       }
     }
     if (cached && cHi > cLo) yield emit(slice(cached, cLo, cHi));
+  }
+
+  /**
+   * The stored blocks of a column that overlap [minTime, maxTime] (`values[k]` is block `lo + k`
+   * of `column`), from the block cache where it has them. Otherwise the column's keys are read
+   * (one LevelDB iterator) and missing blocks fetched (block-reads.ts), and the cache keeps both.
+   *
+   * Points only ever move from the write cache into blocks, so blocks newer than the write cache
+   * the caller took hold nothing it lacks; but a block that a flush or compaction deleted after
+   * the column's keys were taken is no longer there to fetch: then the column is read again.
+   */
+  private async storedBlocks(seriesId: number, fieldId: number, minTime: bigint, maxTime: bigint): Promise<{ column: ColumnBlocks; lo: number; values: Uint8Array[] }> {
+    const key = this.columnCacheKey(seriesId, fieldId);
+    for (let attempt = 1; ; attempt++) {
+      const generation = this.blockCache.generation;
+      const column = this.blockCache.column(key) ?? (await this.loadColumn(seriesId, fieldId, key, generation));
+      const n = column.minTimes.length;
+      const lo = lowerBound(column.maxTimes, 0, n, minTime);
+      const hi = lowerBound(column.minTimes, lo, n, maxTime + 1n);
+      const values = new Array<Uint8Array>(hi - lo);
+      const missing: number[] = [];
+      for (let i = lo; i < hi; i++) {
+        const v = column.values[i];
+        if (v === undefined) missing.push(i);
+        else values[i - lo] = v;
+      }
+      this.blockCache.countBlocks(hi - lo - missing.length, missing.length);
+      if (missing.length === 0) return { column, lo, values };
+      const keys = missing.map((i) => blockKey(seriesId, fieldId, column.minTimes[i]!, column.maxTimes[i]!, column.counts[i]!));
+      const reading = this.blockReads.fetch(keys);
+      const fetched = Array.isArray(reading) ? reading : await reading;
+      if (fetched.every((v) => v !== undefined)) {
+        for (let m = 0; m < missing.length; m++) {
+          values[missing[m]! - lo] = fetched[m]!;
+          this.blockCache.addBlock(key, column, missing[m]!, fetched[m]!, generation);
+        }
+        return { column, lo, values };
+      }
+      if (attempt >= STORED_BLOCKS_ATTEMPTS_MAX) {
+        throw new Error(`shard ${this.id}: the blocks of series ${seriesId} field ${fieldId} kept changing under ${attempt} reads`);
+      }
+      this.blockCache.invalidate(key);
+    }
+  }
+
+  /** Reads a column's block keys from LevelDB and offers them to the block cache. */
+  private async loadColumn(seriesId: number, fieldId: number, key: string, generation: number): Promise<ColumnBlocks> {
+    const metas: BlockKey[] = [];
+    for (const k of await this.db.keys(blockRange(seriesId, fieldId, MIN_TIME)).all()) metas.push(decodeBlockKey(k));
+    const column = columnBlocks(metas);
+    this.blockCache.addColumn(key, column, generation);
+    return column;
   }
 
   private cachesOldestFirst(): Cache[] {
@@ -515,7 +617,7 @@ export class Shard {
     }
     await flushRun();
     if (ops.length === 0) return 0;
-    await this.db.batch(ops as never, { sync: true });
+    await this.commitBlocks(ops);
     // Rebuild the tails from keys: compaction may have replaced any of them.
     this.tails.clear();
     for await (const k of this.db.keys(prefixRange(BLOCK_PREFIX))) {
@@ -577,7 +679,7 @@ export class Shard {
     let columns: number[] = [];
     let emptied: SeriesInfo[] = [];
     const commit = async (): Promise<void> => {
-      if (ops.length > 0) await this.db.batch(ops as never, { sync: true });
+      if (ops.length > 0) await this.commitBlocks(ops);
       await this.refreshTails(columns);
       this.forgetSeries(emptied);
       ops = [];
@@ -651,6 +753,8 @@ export class Shard {
       compactions: this.compactions,
       deletes: this.deletes,
       valuesDeleted: this.valuesDeleted,
+      blockReadsSync: this.blockReads.stats().syncReads,
+      blockReadsAsync: this.blockReads.stats().asyncReads,
     };
   }
 
@@ -664,11 +768,25 @@ export class Shard {
     while (this.flushing || !this.cache.empty || this.snapshots.length > 0) await this.flush();
     await this.wal.close();
     await this.db.close();
+    this.blockCache.invalidatePrefix(this.blockCachePrefix);
   }
 }
 
 function blockData(b: { type: FieldType; times: BigInt64Array; values: ColumnData['values']; count: number }): ColumnData {
   return { type: b.type, count: b.count, times: b.times, values: b.values };
+}
+
+/** The block ranges of one column, from its keys in key (= time) order. */
+function columnBlocks(metas: readonly BlockKey[]): ColumnBlocks {
+  const n = metas.length;
+  const column = { minTimes: new BigInt64Array(n), maxTimes: new BigInt64Array(n), counts: new Uint32Array(n), values: new Array<Uint8Array | undefined>(n) };
+  for (let i = 0; i < n; i++) {
+    const m = metas[i]!;
+    column.minTimes[i] = m.minTime;
+    column.maxTimes[i] = m.maxTime;
+    column.counts[i] = m.count;
+  }
+  return column;
 }
 
 function dirBytes(dir: string): number {

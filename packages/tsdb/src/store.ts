@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { BLOCK_CACHE_BYTES_DEFAULT, BlockCache, type BlockCacheStats } from './block-cache.js';
 import { fsyncDir, writeFileAtomic } from './durable-file.js';
 import { SHARD_STAT_NAMES, Shard, type ShardOptions, type ShardStats } from './shard.js';
 
@@ -18,7 +19,9 @@ export interface StoreOptions {
   readonly dir: string;
   readonly logger: Logger;
   /** Engine settings applied to every shard (cache sizes, block size, fsync). */
-  readonly shard?: Omit<ShardOptions, 'id' | 'dir' | 'logger'>;
+  readonly shard?: Omit<ShardOptions, 'id' | 'dir' | 'logger' | 'blockCache'>;
+  /** Bound of the block cache all shards share (BLOCK_CACHE_BYTES_DEFAULT when absent). */
+  readonly blockCacheBytes?: number;
 }
 
 /** Every shard's numbers summed, plus how many shards there are. */
@@ -30,8 +33,11 @@ export class TSDBStore {
   private readonly shards = new Map<number, { shard: Shard; owner: ShardOwner }>();
   private readonly opening = new Map<number, Promise<Shard>>();
   private closed = false;
+  private readonly blockCache: BlockCache;
 
-  private constructor(private readonly opts: StoreOptions) {}
+  private constructor(private readonly opts: StoreOptions) {
+    this.blockCache = new BlockCache(opts.blockCacheBytes ?? BLOCK_CACHE_BYTES_DEFAULT);
+  }
 
   static async open(opts: StoreOptions): Promise<TSDBStore> {
     const store = new TSDBStore(opts);
@@ -59,7 +65,7 @@ export class TSDBStore {
   }
 
   private shardOptions(id: number): ShardOptions {
-    return { ...this.opts.shard, id, dir: path.join(this.shardsDir(), String(id)), logger: this.opts.logger };
+    return { ...this.opts.shard, id, dir: path.join(this.shardsDir(), String(id)), logger: this.opts.logger, blockCache: this.blockCache };
   }
 
   shard(id: number): Shard | undefined {
@@ -124,6 +130,10 @@ export class TSDBStore {
       for (const name of SHARD_STAT_NAMES) totals[name]! += s[name];
     }
     return totals as StoreStats;
+  }
+
+  blockCacheStats(): BlockCacheStats {
+    return this.blockCache.stats();
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@
 // per line with chunked=true) or CSV when the client asks for it.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CsvFormatter, ParseError, executeQuery, formatJson, parseEpoch, type QueryPorts, type WritePort } from '@shoal/influxql';
+import { CsvFormatter, ParseError, executeQuery, formatJson, parseEpoch, type QueryPorts, type ResultDocument, type WritePort } from '@shoal/influxql';
 import type { PointsWriter } from '../points-writer.js';
 import { HttpError, MESSAGES } from './errors.js';
 import { readBody } from './request-body.js';
@@ -22,9 +22,10 @@ const CSV_CONTENT_TYPE = 'text/csv';
  * gives body values precedence).
  */
 export async function queryParams(req: IncomingMessage, url: URL): Promise<URLSearchParams> {
+  if (req.method !== 'POST') return url.searchParams;
   const params = new URLSearchParams(url.searchParams);
   const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (req.method === 'POST' && contentType === 'application/x-www-form-urlencoded') {
+  if (contentType === 'application/x-www-form-urlencoded') {
     const body = await readBody(req, { maxBytes: QUERY_FORM_BYTES_MAX, gzip: false });
     for (const [k, v] of new URLSearchParams(body.toString('utf8'))) {
       params.delete(k);
@@ -51,9 +52,10 @@ export async function serveQuery(
   const epoch = parseEpoch(params.get('epoch'));
   const chunked = params.get('chunked') === 'true';
   const chunkSize = Number.parseInt(params.get('chunk_size') ?? '', 10);
-  const abort = new AbortController();
+  // What the engine checks between reads to stop a query whose client went away.
+  const cancel = { aborted: false };
   res.on('close', () => {
-    if (!res.writableFinished) abort.abort();
+    if (!res.writableFinished) cancel.aborted = true;
   });
   const docs = executeQuery(
     q,
@@ -64,7 +66,7 @@ export async function serveQuery(
       chunked,
       ...(chunkSize > 0 ? { chunkSize } : {}),
       readOnly: req.method === 'GET',
-      signal: abort.signal,
+      signal: cancel,
     },
     deps.ports,
   )[Symbol.asyncIterator]();
@@ -80,11 +82,16 @@ export async function serveQuery(
   res.statusCode = 200;
   res.setHeader('Content-Type', csv ? CSV_CONTENT_TYPE : JSON_CONTENT_TYPE);
   const csvFormatter = csv ? new CsvFormatter({ epoch }) : undefined;
+  const format = (doc: ResultDocument): string => (csvFormatter ? csvFormatter.format(doc) : formatJson(doc, { epoch, pretty }));
+  if (!chunked) {
+    // One document: sent whole, headers and body in one write, with a Content-Length.
+    res.end(next.done ? undefined : format(next.value));
+    return;
+  }
   for (; !next.done; next = await docs.next()) {
-    const text = csvFormatter ? csvFormatter.format(next.value) : formatJson(next.value, { epoch, pretty });
-    // Large results stream: wait for the socket to drain rather than buffer them whole.
-    if (!res.write(text) && !abort.signal.aborted) await new Promise((resolve) => res.once('drain', resolve));
-    if (abort.signal.aborted) break;
+    // Chunks stream: wait for the socket to drain rather than buffer them whole.
+    if (!res.write(format(next.value)) && !cancel.aborted) await new Promise((resolve) => res.once('drain', resolve));
+    if (cancel.aborted) break;
   }
   res.end();
 }

@@ -16,6 +16,11 @@ export interface StatementContext {
   readonly budget: QueryBudget;
 }
 
+/** What a query checks to stop early: an AbortSignal will do, or any object with the flag. */
+export interface CancelSignal {
+  readonly aborted: boolean;
+}
+
 export function resolveLimits(partial: Partial<QueryLimits> | undefined): QueryLimits {
   return { ...DEFAULT_QUERY_LIMITS, ...partial };
 }
@@ -35,7 +40,7 @@ export class QueryBudget {
   constructor(
     private readonly limits: QueryLimits,
     private readonly startedMs: number,
-    private readonly signal?: AbortSignal,
+    private readonly signal?: CancelSignal,
   ) {}
 
   /** Reports `n` points read; may yield to the event loop. Throws when a limit is exceeded. */

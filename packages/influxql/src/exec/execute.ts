@@ -15,7 +15,7 @@ import type { Statement, StatementKind } from '../ast.js';
 import { formatStatement } from '../format.js';
 import type { Params } from '../params.js';
 import { parseQuery } from '../parser.js';
-import { QueryBudget, resolveLimits, type StatementContext } from './context.js';
+import { QueryBudget, resolveLimits, type CancelSignal, type StatementContext } from './context.js';
 import { ERR_NOT_EXECUTED, QueryError, statementErrorText } from './errors.js';
 import { executeMetaStatement } from './meta.js';
 import type { QueryPorts } from './ports.js';
@@ -38,8 +38,8 @@ export interface QueryOptions {
   readonly now?: bigint;
   /** The request was a GET: state-changing statements get a deprecation warning. */
   readonly readOnly?: boolean;
-  /** Aborts the query (the client went away). */
-  readonly signal?: AbortSignal;
+  /** Aborts the query once set (the client went away); an AbortSignal will do. */
+  readonly signal?: CancelSignal;
 }
 
 export const DEFAULT_CHUNK_SIZE = 10_000;

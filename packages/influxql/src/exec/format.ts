@@ -99,42 +99,56 @@ function timeValue(v: Value, epoch: Epoch | undefined, zone: string | undefined)
  * members in struct order, empty members omitted where InfluxDB's structs say omitempty.
  */
 class JsonWriter {
-  private readonly parts: string[] = [];
+  // One string grown by `+=`: V8 keeps it as a rope until it is written out, which is cheaper than
+  // collecting thousands of small parts and joining them.
+  private out = '';
   private depth = 0;
 
   constructor(private readonly pretty: boolean) {}
 
   text(): string {
-    return this.parts.join('');
+    return this.out;
   }
 
   raw(s: string): void {
-    this.parts.push(s);
+    this.out += s;
   }
 
   /** Opens `{` or `[`; members follow through `item`. */
   open(bracket: '{' | '['): void {
-    this.parts.push(bracket);
+    this.out += bracket;
     this.depth++;
   }
 
   close(bracket: '}' | ']', empty: boolean): void {
     this.depth--;
     if (this.pretty && !empty) this.newline();
-    this.parts.push(bracket);
+    this.out += bracket;
   }
 
   /** Starts the next member or element; `key` for object members. */
   item(first: boolean, key?: string): void {
-    if (!first) this.parts.push(',');
+    if (!first) this.out += ',';
     if (this.pretty) this.newline();
-    if (key !== undefined) this.parts.push(jsonString(key), this.pretty ? ': ' : ':');
+    if (key !== undefined) this.out += jsonString(key) + (this.pretty ? ': ' : ':');
   }
 
   private newline(): void {
-    this.parts.push('\n' + '    '.repeat(this.depth));
+    this.out += '\n' + '    '.repeat(this.depth);
+  }
+
+  /**
+   * What opens a non-empty array nested in the current one, separates its elements and closes
+   * it: rows are written as whole strings, not through a call per value.
+   */
+  nestedArray(): { readonly open: string; readonly sep: string; readonly close: string } {
+    if (!this.pretty) return COMPACT_ARRAY;
+    const inner = '\n' + '    '.repeat(this.depth + 1);
+    return { open: '[' + inner, sep: ',' + inner, close: '\n' + '    '.repeat(this.depth) + ']' };
   }
 }
+
+const COMPACT_ARRAY = { open: '[', sep: ',', close: ']' } as const;
 
 function writeSeries(w: JsonWriter, s: ResultSeries, epoch: Epoch | undefined): void {
   w.open('{');
@@ -168,15 +182,31 @@ function writeSeries(w: JsonWriter, s: ResultSeries, epoch: Epoch | undefined): 
   if (s.values.length > 0) {
     w.item(first, 'values');
     w.open('[');
-    s.values.forEach((row, r) => {
-      w.item(r === 0);
-      w.open('[');
-      for (let i = 0; i < row.length; i++) {
-        w.item(i === 0);
-        w.raw(i === 0 && s.timeColumn ? timeValue(row[i]!, epoch, s.timeZone) : jsonValue(row[i]!));
+    const rows = s.values;
+    const timeColumn = s.timeColumn === true;
+    const a = w.nestedArray();
+    // A column's string (a tag value, mostly) tends to repeat the row above: its text is reused.
+    const aboveStrings: Value[] = [];
+    const aboveTexts: string[] = [];
+    const cell = (v: Value, i: number): string => {
+      if (typeof v !== 'string') return jsonValue(v);
+      if (aboveStrings[i] !== v) {
+        aboveStrings[i] = v;
+        aboveTexts[i] = jsonString(v);
       }
-      w.close(']', row.length === 0);
-    });
+      return aboveTexts[i]!;
+    };
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!;
+      w.item(r === 0);
+      if (row.length === 0) {
+        w.raw('[]');
+        continue;
+      }
+      let text = a.open + (timeColumn ? timeValue(row[0]!, epoch, s.timeZone) : cell(row[0]!, 0));
+      for (let i = 1; i < row.length; i++) text += a.sep + cell(row[i]!, i);
+      w.raw(text + a.close);
+    }
     w.close(']', false);
     first = false;
   }

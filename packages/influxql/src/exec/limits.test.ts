@@ -62,6 +62,15 @@ describe('query limits', () => {
     expect((await run(ports, 'SELECT v FROM m')).results[0]!.error).toBe('query-timeout limit exceeded');
   });
 
+  it('stops a query once its cancel flag is set (the client went away)', async () => {
+    const s = await store(20_000, 2);
+    const cancel = { aborted: false };
+    const docs = executeQuery('SELECT v FROM m', { db: 'db', now: 10n ** 18n, signal: cancel }, withLimits(s, { yieldEveryPoints: 1000 }));
+    setImmediate(() => (cancel.aborted = true));
+    const doc = (await docs.next()).value as ResultDocument;
+    expect(doc.results[0]!.error).toBe('query interrupted');
+  });
+
   it('hands the event loop back while a large query runs', async () => {
     const s = await store(20_000, 2);
     let ticks = 0;

@@ -76,6 +76,37 @@ describe('partial aggregates', () => {
     ]);
   });
 
+  it('pick the same min and max from a column run as from its points one by one (ties, NaN, both directions)', () => {
+    let seed = 7;
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let round = 0; round < 200; round++) {
+      const n = 1 + Math.floor(random() * 20);
+      const type = round % 2 === 0 ? FieldType.Integer : FieldType.Float;
+      const values = Float64Array.from({ length: n }, () => (type === FieldType.Float && random() < 0.1 ? NaN : Math.floor(random() * 4) - 1));
+      const times = BigInt64Array.from({ length: n }, (_, i) => BigInt(i * 10));
+      const descending = random() < 0.5;
+      const chunk = descending
+        ? { type, count: n, times: times.slice().reverse(), values: values.slice().reverse() }
+        : { type, count: n, times, values };
+      const lo = Math.floor(random() * n);
+      const hi = lo + Math.floor(random() * (n - lo + 1));
+      for (const name of ['min', 'max'] as const) {
+        const byColumn = createAgg(spec(name), type, opts);
+        const byPoint = createAgg(spec(name), type, opts);
+        // A state from an earlier run that the column's winner must beat, tie rules included.
+        byColumn.addPoint(15n, type === FieldType.Integer ? 1n : 1, null);
+        byPoint.addPoint(15n, type === FieldType.Integer ? 1n : 1, null);
+        byColumn.addColumn(chunk, lo, hi, descending);
+        const order = Array.from({ length: hi - lo }, (_, k) => (descending ? hi - 1 - k : lo + k));
+        for (const i of order) {
+          const v = chunk.values[i]!;
+          byPoint.addPoint(chunk.times[i]!, type === FieldType.Integer ? BigInt(v) : v, null);
+        }
+        expect(byColumn.result(0n)).toEqual(byPoint.result(0n));
+      }
+    }
+  });
+
   it('refuse types a function cannot take', () => {
     expect(() => createAgg(spec('sum'), FieldType.String, opts)).toThrow('unsupported sum iterator type: *query.stringInterruptIterator');
     expect(() => createAgg(spec('max'), FieldType.String, opts)).toThrow('unsupported max iterator type: *query.stringInterruptIterator');

@@ -331,6 +331,14 @@ class SelectorAgg extends Agg {
       this.addPoint(c.times[i]!, valueOf(c.type, c.values, i), null);
       return;
     }
+    if (c.values instanceof Float64Array) {
+      // Doubles (floats, and integers while they are safe) compare as their values do: find the
+      // run's own winner without a Value per point, then offer only it. The winner of a run,
+      // then of the run against the state, is the winner of adding its points one by one.
+      const i = extremeIndex(c.values, c.times, lo, hi, this.kind === 'max');
+      if (i >= 0) this.addPoint(c.times[i]!, valueOf(c.type, c.values, i), null);
+      return;
+    }
     super.addColumn(c, lo, hi, descending);
   }
   override addStats(s: BlockSummary): void {
@@ -355,6 +363,24 @@ class SelectorAgg extends Agg {
   get empty(): boolean {
     return !this.has;
   }
+}
+
+/**
+ * The index in [lo, hi) of the largest (`max`) or smallest value, the earliest point among equal
+ * ones (the min/max reducers' tie rule), NaN skipped; -1 when there is none.
+ */
+function extremeIndex(values: Float64Array, times: BigInt64Array, lo: number, hi: number, max: boolean): number {
+  let best = -1;
+  let bestV = 0;
+  for (let i = lo; i < hi; i++) {
+    const v = values[i]!;
+    if (v !== v) continue;
+    if (best < 0 || (max ? v > bestV : v < bestV) || (v === bestV && times[i]! < times[best]!)) {
+      best = i;
+      bestV = v;
+    }
+  }
+  return best;
 }
 
 /** A summary's value as the Value a decoded point of the block would give. */

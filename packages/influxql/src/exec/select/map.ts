@@ -412,15 +412,28 @@ function seriesReader(
   const reader = new RowReader(driverNames.map(cursor), companionNames.map(cursor), desc);
   const at = new Map<string, number>();
   [...driverNames, ...companionNames].forEach((n, i) => at.set(n, i));
-  const fieldValue = (vals: Value[], r: Resolved): Value => {
-    // A series without the tag reads null, not '' (InfluxDB's nil cursor for a blank tag value).
-    if (r.kind === 'tag') return tagOf(s.tags, r.name) || null;
-    if (r.kind !== 'field') return null;
-    return castValue(vals[at.get(r.name)!]!, r.cast);
-  };
+  // Where each value of a row comes from, worked out once per series rather than once per row:
+  // a field's position among the values read, or (slot -1) a constant — the series' tag value,
+  // null for a series without the tag (InfluxDB's nil cursor for a blank tag value), or null.
+  const slotOf = (r: Resolved): number => (r.kind === 'field' ? at.get(r.name)! : -1);
+  const constantOf = (r: Resolved): Value => (r.kind === 'tag' ? tagOf(s.tags, r.name) || null : null);
+  const castOf = (r: Resolved): DataType => (r.kind === 'field' ? r.cast : 'unknown');
+  const auxSlots = aux.map(slotOf);
+  const auxConstants = aux.map(constantOf);
+  const auxCasts = aux.map(castOf);
+  const mainSlot = main === null ? -1 : slotOf(main);
+  const mainConstant = main === null ? null : constantOf(main);
+  const mainCast = main === null ? 'unknown' : castOf(main);
   const project = (t: bigint, vals: Value[]): RawRow => {
-    const values: Value[] | null = aux.length === 0 ? null : aux.map((a) => fieldValue(vals, a));
-    return { t, v: main === null ? null : fieldValue(vals, main), aux: values };
+    let values: Value[] | null = null;
+    if (aux.length > 0) {
+      values = new Array<Value>(aux.length);
+      for (let i = 0; i < aux.length; i++) {
+        const slot = auxSlots[i]!;
+        values[i] = slot < 0 ? auxConstants[i]! : castValue(vals[slot]!, auxCasts[i]!);
+      }
+    }
+    return { t, v: mainSlot < 0 ? mainConstant : castValue(vals[mainSlot]!, mainCast), aux: values };
   };
   const cond = s.cond;
   const test =
@@ -501,12 +514,24 @@ async function* mergeRows<H extends { buf: RawRow[]; at: number; done: boolean }
 }
 
 /** Feeds one series' points of one bucket into a partial. */
+/**
+ * Each method comes as a synchronous part that works on what is already loaded and an async one
+ * that loads more: a bucket of a dozen points would otherwise cost several promises per series,
+ * more than adding its points up. Callers try the synchronous part first.
+ */
 interface Feeder {
+  /** True when the next point is at hand without loading anything. */
+  primed(): boolean;
   /** Loads the next point; false when the series has no more. */
   prime(): Promise<boolean>;
-  /** The time of the next point (after prime() returned true). */
+  /** The time of the next point (after primed() or prime() said there is one). */
   head(): bigint;
-  /** Adds every point with a time in [start, end) to `agg`. */
+  /**
+   * Adds the points at hand with a time in [start, end) to `agg`; true when that finished the
+   * bucket (a later point is at hand), false when feed() must load more to know.
+   */
+  feedAtHand(start: bigint, end: bigint, agg: Agg): boolean;
+  /** Adds every (remaining) point with a time in [start, end) to `agg`. */
   feed(start: bigint, end: bigint, agg: Agg): Promise<void>;
   close(): Promise<void>;
 }
@@ -514,6 +539,10 @@ interface Feeder {
 /** Reads the field column by column and adds runs (or whole blocks by their summaries). */
 class ColumnFeeder implements Feeder {
   constructor(private readonly c: FieldCursor) {}
+
+  primed(): boolean {
+    return this.c.has();
+  }
 
   prime(): Promise<boolean> {
     return this.c.ready();
@@ -527,31 +556,36 @@ class ColumnFeeder implements Feeder {
     return this.c.headTime();
   }
 
-  async feed(start: bigint, end: bigint, agg: Agg): Promise<void> {
+  feedAtHand(start: bigint, end: bigint, agg: Agg): boolean {
     const c = this.c;
-    const desc = c.descending;
-    const inside = (t: bigint): boolean => t >= start && t < end;
-    while (c.has() || (await c.ready())) {
+    for (;;) {
       if (c.stats !== null) {
         const s = c.stats;
-        if (s.minTime >= start && s.maxTime < end && agg.statsFit(s, desc)) {
-          agg.addStats(s);
-          c.stats = null;
-          continue;
-        }
-        await c.decodeStats();
+        if (!(s.minTime >= start && s.maxTime < end && agg.statsFit(s, c.descending))) return false;
+        agg.addStats(s);
+        c.stats = null;
         continue;
       }
-      const chunk = c.chunk!;
+      const chunk = c.chunk;
+      if (chunk === null || c.i >= chunk.count) return false;
+      const times = chunk.times;
       const from = c.i;
       let to = from;
-      while (to < chunk.count && inside(chunk.times[to]!)) to++;
+      while (to < chunk.count && times[to]! >= start && times[to]! < end) to++;
       if (to > from) {
-        if (desc) agg.addColumn(chunk, from, to, true);
-        else agg.addColumn(chunk, from, to, false);
+        agg.addColumn(chunk, from, to, c.descending);
         c.i = to;
       }
-      if (to < chunk.count) return;
+      if (to < chunk.count) return true;
+    }
+  }
+
+  async feed(start: bigint, end: bigint, agg: Agg): Promise<void> {
+    const c = this.c;
+    while (!this.feedAtHand(start, end, agg)) {
+      // A summary at hand that does not fit the bucket is replaced by its block's points.
+      if (c.stats !== null) await c.decodeStats();
+      else if (!(await c.ready())) return;
     }
   }
 }
@@ -566,6 +600,10 @@ class RowFeeder implements Feeder {
 
   close(): Promise<void> {
     return this.src.reader.close();
+  }
+
+  primed(): boolean {
+    return this.at < this.buf.length;
   }
 
   async prime(): Promise<boolean> {
@@ -586,13 +624,18 @@ class RowFeeder implements Feeder {
     return this.buf[this.at]!.t;
   }
 
-  async feed(start: bigint, end: bigint, agg: Agg): Promise<void> {
-    while (this.at < this.buf.length || (await this.prime())) {
+  feedAtHand(start: bigint, end: bigint, agg: Agg): boolean {
+    while (this.at < this.buf.length) {
       const r = this.buf[this.at]!;
-      if (r.t < start || r.t >= end) return;
+      if (r.t < start || r.t >= end) return true;
       if (r.v !== null) agg.addPoint(r.t, r.v, r.aux);
       this.at++;
     }
+    return false;
+  }
+
+  async feed(start: bigint, end: bigint, agg: Agg): Promise<void> {
+    while (!this.feedAtHand(start, end, agg) && (await this.prime()));
   }
 }
 
@@ -790,10 +833,9 @@ async function* seriesBuckets(key: string, tags: Record<string, string>, feeders
   const leaves = feeders.map(() => new QueuedStream<SeriesPartial>());
   /** Each series' next bucket with data (already queued on its leaf), or null when it has no more. */
   const pending: Array<bigint | null> = [];
-  const advance = async (i: number): Promise<void> => {
-    const f = feeders[i]!;
-    if (await f.prime()) {
-      const w = windowOf(f.head());
+  const advance = (i: number, more: boolean): void => {
+    if (more) {
+      const w = windowOf(feeders[i]!.head());
       pending[i] = w;
       leaves[i]!.push({ window: w, series: i });
     } else {
@@ -801,7 +843,7 @@ async function* seriesBuckets(key: string, tags: Record<string, string>, feeders
       leaves[i]!.end();
     }
   };
-  for (let i = 0; i < feeders.length; i++) await advance(i);
+  for (let i = 0; i < feeders.length; i++) advance(i, feeders[i]!.primed() || (await feeders[i]!.prime()));
   const order = new Buffered(parallelMerge(leaves, partialKey, req.ascending));
   const partials: Array<Agg | null> = feeders.map(() => null);
   let out: Bucket[] = [];
@@ -812,10 +854,11 @@ async function* seriesBuckets(key: string, tags: Record<string, string>, feeders
     const [start, end] = bucketOf(w, req);
     for (let i = 0; i < feeders.length; i++) {
       if (pending[i] !== w) continue;
+      const f = feeders[i]!;
       const a = fresh();
-      await feeders[i]!.feed(start, end, a);
+      if (!f.feedAtHand(start, end, a)) await f.feed(start, end, a);
       partials[i] = a;
-      await advance(i);
+      advance(i, f.primed() || (await f.prime()));
     }
     const combined = fresh();
     for (;;) {
@@ -843,14 +886,14 @@ async function* buckets(key: string, tags: Record<string, string>, feeders: Feed
   for (;;) {
     let t: bigint | undefined;
     for (const f of feeders) {
-      if (!(await f.prime())) continue;
+      if (!(f.primed() || (await f.prime()))) continue;
       const h = f.head();
       if (t === undefined || (desc ? h > t : h < t)) t = h;
     }
     if (t === undefined) break;
     const [start, end] = bucketOf(t, req);
     const agg = fresh();
-    for (const f of feeders) await f.feed(start, end, agg);
+    for (const f of feeders) if (!f.feedAtHand(start, end, agg)) await f.feed(start, end, agg);
     if (!agg.empty) out.push({ start, agg });
     if (out.length >= ROWS_PER_BATCH) {
       yield { key, tags, buckets: out };

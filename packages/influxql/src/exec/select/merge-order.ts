@@ -163,7 +163,7 @@ export class MergeStream<P> implements PointStream<P> {
 }
 
 /** NewMergeIterator: one input passes through unchanged. */
-function mergeOf<P>(inputs: ReadonlyArray<PointStream<P>>, keyOf: (p: P) => MergeKey, ascending: boolean): PointStream<P> {
+export function mergeOf<P>(inputs: ReadonlyArray<PointStream<P>>, keyOf: (p: P) => MergeKey, ascending: boolean): PointStream<P> {
   if (inputs.length === 1) return inputs[0]!;
   return new MergeStream(inputs, keyOf, ascending);
 }

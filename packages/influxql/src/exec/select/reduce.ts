@@ -11,7 +11,7 @@ import { MIN_TIME_NS } from '../../time-range.js';
 import { floatToInt64 } from '../eval.js';
 import { compareStrings, type Value } from '../result.js';
 import { createAgg, isPushdown, type Agg, type OutPoint } from './aggregates.js';
-import { Buffered, MergeStream, type PointStream } from './merge-order.js';
+import { Buffered, mergeOf, type PointStream } from './merge-order.js';
 import type { Bucket, MapBatch, RawRow } from './map.js';
 import { windowStart, type CallSpec, type Interval } from './plan.js';
 import { zoneOffsetNs } from '../zone.js';
@@ -272,7 +272,8 @@ class Tail {
   }
 
   push(p: OutPoint, out: OutPoint[]): void {
-    this.pass([p], 0, out);
+    if (this.transforms.length === 0) this.take(p, out);
+    else this.pass([p], 0, out);
   }
 
   /** The end of the group: what the transformations still hold. */
@@ -292,12 +293,14 @@ class Tail {
       for (const x of pts) if (x.v !== null) for (const y of tr.push(x)) next.push(y);
       pts = next;
     }
-    for (const x of pts) {
-      if (this.full) return;
-      if (this.seen++ < this.r.offset) continue;
-      this.taken++;
-      out.push(x);
-    }
+    for (const x of pts) this.take(x, out);
+  }
+
+  /** OFFSET and LIMIT. */
+  private take(x: OutPoint, out: OutPoint[]): void {
+    if (this.full || this.seen++ < this.r.offset) return;
+    this.taken++;
+    out.push(x);
   }
 }
 
@@ -310,6 +313,10 @@ class ShardBuckets implements PointStream<ShardBucket> {
     private readonly it: AsyncIterator<MapBatch>,
     private readonly shard: number,
   ) {}
+  /** Whether ensure(n) has anything to do. */
+  needs(n: number): boolean {
+    return !this.done && this.items.length - this.pos < n;
+  }
   /** Buffers at least `n` buckets, or all that are left. */
   async ensure(n: number): Promise<void> {
     while (!this.done && this.items.length - this.pos < n) {
@@ -362,31 +369,11 @@ export async function* reduceCall(maps: ReadonlyArray<AsyncGenerator<MapBatch>>,
   const pushdown = isPushdown(spec);
   const fresh = (): Agg => createAgg(spec, r.inputType, { pointTime: r.call.pointTime, tagArgs: [], ascending: r.ascending });
   const streams = maps.map((m, i) => new ShardBuckets(m, i));
-  const order = new Buffered(new MergeStream(streams, (b: ShardBucket) => ({ group: b.key, window: b.bucket.start }), r.ascending));
-  let key: string | undefined;
-  let tags: Readonly<Record<string, string>> = {};
-  let tail = new Tail(r, outType);
-  let filler: Filler | null = null;
-  let out: OutPoint[] = [];
-  const flush = function* (force: boolean): Generator<GroupPoints> {
-    if (out.length >= BATCH || (force && out.length > 0)) {
-      yield { key: key!, tags, points: out };
-      out = [];
-    }
-  };
-  const finishGroup = function* (): Generator<GroupPoints> {
-    if (key === undefined) return;
-    if (filler !== null && !tail.full) {
-      const fills: OutPoint[] = [];
-      filler.fillAfter(fills);
-      for (const f of fills) tail.push(f, out);
-    }
-    tail.finish(out);
-    yield* flush(true);
-  };
+  const order = new Buffered(mergeOf(streams, (b: ShardBucket) => ({ group: b.key, window: b.bucket.start }), r.ascending));
+  let group: GroupReduce | undefined;
   try {
     for (;;) {
-      for (const s of streams) await s.ensure(LOOK_AHEAD);
+      for (const s of streams) if (s.needs(LOOK_AHEAD)) await s.ensure(LOOK_AHEAD);
       const first = order.next();
       if (first === null) break;
       // Every shard's partial of this bucket, in the merge's order.
@@ -400,46 +387,100 @@ export async function* reduceCall(maps: ReadonlyArray<AsyncGenerator<MapBatch>>,
         }
         same.push(p);
       }
-      if (first.key !== key) {
-        yield* finishGroup();
-        key = first.key;
-        tags = first.tags;
-        tail = new Tail(r, outType);
-        filler = r.call.fill ? new Filler(r, outType) : null;
+      if (group === undefined || first.key !== group.key) {
+        if (group !== undefined) yield* group.finish();
+        group = new GroupReduce(r, outType, first.key, first.tags);
       }
-      if (tail.full) continue; // LIMIT reached: the rest of the group is read and dropped
-      let agg: Agg;
-      if (pushdown) {
-        agg = fresh();
-        for (const x of same) agg.merge(x.bucket.agg);
-        for (let level = 0; level < r.levels; level++) {
-          const up = fresh();
-          up.merge(agg);
-          agg = up;
-        }
-      } else {
-        // Points reach these reducers merged by time: the older shard's first, or the newer's
-        // when descending.
-        same.sort((a, b) => (r.ascending ? a.shard - b.shard : b.shard - a.shard));
-        agg = same[0]!.bucket.agg;
-        for (let i = 1; i < same.length; i++) agg.merge(same[i]!.bucket.agg);
-      }
-      const start = first.bucket.start;
-      const pts = agg.result(reportTime(start));
-      if (filler !== null) {
-        const fills: OutPoint[] = [];
-        if (pts.length > 0) filler.fillBefore(start, pts[0]!, fills);
-        for (const f of fills) tail.push(f, out);
-      }
-      for (const p of pts) {
-        tail.push(p, out);
-        filler?.saw(p);
-      }
-      yield* flush(false);
+      if (group.full) continue; // LIMIT reached: the rest of the group is read and dropped
+      group.add(first.bucket.start, pushdown ? mergePushdown(same, fresh, r.levels) : mergeInTimeOrder(same, r.ascending));
+      if (group.out.length >= BATCH) yield group.take();
     }
-    yield* finishGroup();
+    if (group !== undefined) yield* group.finish();
   } finally {
     for (const s of streams) await s.close();
+  }
+}
+
+/**
+ * The shards' partials of a bucket of a pushed-down call, merged in merge order, then reduced
+ * once more per level InfluxDB stacks above the merge.
+ */
+function mergePushdown(same: readonly ShardBucket[], fresh: () => Agg, levels: number): Agg {
+  let agg = fresh();
+  for (const x of same) agg.merge(x.bucket.agg);
+  for (let level = 0; level < levels; level++) {
+    const up = fresh();
+    up.merge(agg);
+    agg = up;
+  }
+  return agg;
+}
+
+/** Points reach the other reducers merged by time: the older shard's first, or the newer's when descending. */
+function mergeInTimeOrder(same: ShardBucket[], ascending: boolean): Agg {
+  same.sort((a, b) => (ascending ? a.shard - b.shard : b.shard - a.shard));
+  const agg = same[0]!.bucket.agg;
+  for (let i = 1; i < same.length; i++) agg.merge(same[i]!.bucket.agg);
+  return agg;
+}
+
+/**
+ * One group's points of one call: merged buckets in; fill, transformations, OFFSET and LIMIT
+ * applied; points out. Per-bucket work lives in small methods rather than in reduceCall's loop,
+ * which V8 optimizes late: an async generator's loop runs a few dozen times per query.
+ */
+class GroupReduce {
+  out: OutPoint[] = [];
+  private readonly tail: Tail;
+  private readonly filler: Filler | null;
+  /** The fill points due before or after a bucket; reused. */
+  private readonly fills: OutPoint[] = [];
+
+  constructor(
+    r: CallReduce,
+    outType: FieldType,
+    readonly key: string,
+    readonly tags: Readonly<Record<string, string>>,
+  ) {
+    this.tail = new Tail(r, outType);
+    this.filler = r.call.fill ? new Filler(r, outType) : null;
+  }
+
+  get full(): boolean {
+    return this.tail.full;
+  }
+
+  /** The points of the bucket starting at `start`, after the fill points due before it. */
+  add(start: bigint, agg: Agg): void {
+    const pts = agg.result(reportTime(start));
+    const filler = this.filler;
+    if (filler !== null && pts.length > 0) {
+      this.fills.length = 0;
+      filler.fillBefore(start, pts[0]!, this.fills);
+      for (const f of this.fills) this.tail.push(f, this.out);
+    }
+    for (const p of pts) {
+      this.tail.push(p, this.out);
+      filler?.saw(p);
+    }
+  }
+
+  /** The points so far, handed on. */
+  take(): GroupPoints {
+    const points = this.out;
+    this.out = [];
+    return { key: this.key, tags: this.tags, points };
+  }
+
+  /** The end of the group: fill up to the range's end, what transformations hold, and the rest. */
+  *finish(): Generator<GroupPoints> {
+    if (this.filler !== null && !this.tail.full) {
+      this.fills.length = 0;
+      this.filler.fillAfter(this.fills);
+      for (const f of this.fills) this.tail.push(f, this.out);
+    }
+    this.tail.finish(this.out);
+    if (this.out.length > 0) yield this.take();
   }
 }
 
