@@ -19,6 +19,7 @@ describe('resolveConfig', () => {
       http: { bindAddress: '127.0.0.1:8086', host: '127.0.0.1', port: 8086, maxBodyBytes: DEFAULT_MAX_BODY_BYTES, shutdownTimeoutMs: 10_000 },
       meta: { servers: [], bindAddress: '127.0.0.1:8091' },
       retention: { enabled: true, checkIntervalMs: 1_800_000 },
+      storage: { blockCacheBytes: 64 * 1024 * 1024 },
       write: { parseWorkers: undefined },
       query: { maxSeries: 0, maxPoints: 0, maxBuckets: 0, maxDurationMs: 0 },
     });
@@ -72,7 +73,7 @@ describe('resolveConfig', () => {
 
   it('rejects unknown keys, wrong types and bad log levels with a message naming them', () => {
     expect(() => resolveConfig({ cwd: '/', file: { dataDri: 'x' }, filePath: '/etc/shoal.json' })).toThrow(
-      new ConfigError('/etc/shoal.json: unknown key "dataDir" (known: dataDir, logLevel, http, meta, retention, write, query)'.replace('"dataDir"', '"dataDri"')),
+      new ConfigError('/etc/shoal.json: unknown key "dataDir" (known: dataDir, logLevel, http, meta, retention, storage, write, query)'.replace('"dataDir"', '"dataDri"')),
     );
     expect(() => resolveConfig({ cwd: '/', file: { http: { bind: 'x' } } })).toThrow(/unknown key "http.bind"/);
     expect(() => resolveConfig({ cwd: '/', file: { http: { maxBodyBytes: '10' } } })).toThrow(/"http.maxBodyBytes" must be a number/);
@@ -111,6 +112,15 @@ describe('loadConfig', () => {
     writeFileSync(join(dir, 'bad.json'), '{ nope');
     await expect(loadConfig({ cwd: dir, flags: { config: 'missing.json' } })).rejects.toThrow(/cannot read config file .*missing.json: no such file/);
     await expect(loadConfig({ cwd: dir, flags: { config: 'bad.json' } })).rejects.toThrow(/is not valid JSON/);
+  });
+});
+
+describe('storage settings', () => {
+  it('takes the block cache bound from the file, 0 turning the cache off, and refuses a negative one', () => {
+    expect(resolveConfig({ cwd: '/', file: { storage: { blockCacheBytes: 1_000_000 } } }).storage.blockCacheBytes).toBe(1_000_000);
+    expect(resolveConfig({ cwd: '/', file: { storage: { blockCacheBytes: 0 } } }).storage.blockCacheBytes).toBe(0);
+    expect(() => resolveConfig({ cwd: '/', file: { storage: { blockCacheBytes: -1 } } })).toThrow(/storage.blockCacheBytes/);
+    expect(() => resolveConfig({ cwd: '/', file: { storage: { blockCacheByte: 1 } } })).toThrow(/blockCacheByte/);
   });
 });
 

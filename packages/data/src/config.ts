@@ -4,6 +4,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
+import { BLOCK_CACHE_BYTES_DEFAULT } from '@shoal/tsdb';
 import { LOG_LEVELS, isLogLevel, type LogLevel } from './logger.js';
 
 export interface HttpConfig {
@@ -32,6 +33,14 @@ export interface RetentionConfig {
    * node removes local shards its catalog no longer lists should it have missed the event.
    */
   readonly checkIntervalMs: number;
+}
+
+export interface StorageConfig {
+  /**
+   * Bound of the block cache all shards share: recently read encoded blocks and each column's block
+   * ranges, so repeated reads (dashboards) make no LevelDB call; 0 turns it off.
+   */
+  readonly blockCacheBytes: number;
 }
 
 export interface WriteConfig {
@@ -65,6 +74,7 @@ export interface ShoalConfig {
   readonly http: HttpConfig;
   readonly meta: MetaConfig;
   readonly retention: RetentionConfig;
+  readonly storage: StorageConfig;
   readonly write: WriteConfig;
   readonly query: QueryConfig;
 }
@@ -195,6 +205,8 @@ export function resolveConfig(layers: ConfigLayers): ShoalConfig {
     maxDurationMs: f.query?.maxDurationMs ?? 0,
   };
   for (const [k, v] of Object.entries(query)) checkInteger(`query.${k}`, v, 0, Number.MAX_SAFE_INTEGER);
+  const blockCacheBytes = f.storage?.blockCacheBytes ?? BLOCK_CACHE_BYTES_DEFAULT;
+  checkInteger('storage.blockCacheBytes', blockCacheBytes, 0, Number.MAX_SAFE_INTEGER);
   const parseWorkers = f.write?.parseWorkers;
   if (parseWorkers !== undefined) checkInteger('write.parseWorkers', parseWorkers, 0, PARSE_WORKERS_MAX);
 
@@ -210,6 +222,7 @@ export function resolveConfig(layers: ConfigLayers): ShoalConfig {
     http: { bindAddress, host, port, maxBodyBytes, shutdownTimeoutMs },
     meta: { servers, bindAddress: metaBind },
     retention: { enabled: f.retention?.enabled ?? true, checkIntervalMs },
+    storage: { blockCacheBytes },
     write: { parseWorkers },
     query,
   };
@@ -260,6 +273,7 @@ interface FileLayer {
   http?: { bindAddress?: string; maxBodyBytes?: number; shutdownTimeoutMs?: number };
   meta?: { servers?: string[]; bindAddress?: string };
   retention?: { enabled?: boolean; checkIntervalMs?: number };
+  storage?: { blockCacheBytes?: number };
   write?: { parseWorkers?: number };
   query?: { maxSeries?: number; maxPoints?: number; maxBuckets?: number; maxDurationMs?: number };
 }
@@ -271,6 +285,7 @@ const FILE_SCHEMA: Record<string, FieldKind | Record<string, FieldKind>> = {
   http: { bindAddress: 'string', maxBodyBytes: 'number', shutdownTimeoutMs: 'number' },
   meta: { servers: 'string[]', bindAddress: 'string' },
   retention: { enabled: 'boolean', checkIntervalMs: 'number' },
+  storage: { blockCacheBytes: 'number' },
   write: { parseWorkers: 'number' },
   query: { maxSeries: 'number', maxPoints: 'number', maxBuckets: 'number', maxDurationMs: 'number' },
 };

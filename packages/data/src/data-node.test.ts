@@ -36,6 +36,7 @@ interface ConfigOverrides {
   metaBind?: string;
   metaServers?: string;
   retention?: { enabled?: boolean; checkIntervalMs?: number };
+  storage?: { blockCacheBytes?: number };
 }
 
 function config(overrides: ConfigOverrides = {}): ShoalConfig {
@@ -47,7 +48,11 @@ function config(overrides: ConfigOverrides = {}): ShoalConfig {
       metaBind: overrides.metaBind ?? '127.0.0.1:0',
       metaServers: overrides.metaServers,
     },
-    file: { http: { shutdownTimeoutMs: 2000 }, ...(overrides.retention !== undefined ? { retention: overrides.retention } : {}) },
+    file: {
+      http: { shutdownTimeoutMs: 2000 },
+      ...(overrides.retention !== undefined ? { retention: overrides.retention } : {}),
+      ...(overrides.storage !== undefined ? { storage: overrides.storage } : {}),
+    },
   });
 }
 
@@ -102,6 +107,23 @@ describe('DataNode', () => {
         '{"statement_id":1,"series":[{"name":"cpu","columns":["time","max","count"],"values":[[0,9007199254740993,2]]}]}]}\n',
     );
     expect((await call(node, 'GET', '/metrics')).text).toContain('shoal_store_shards 1');
+  });
+
+  it('bounds its block cache by storage.blockCacheBytes; 0 caches nothing and answers the same', async () => {
+    const answers: string[] = [];
+    for (const blockCacheBytes of [0, 1 << 20]) {
+      const node = await start(config({ storage: { blockCacheBytes } }));
+      await call(node, 'POST', '/query?q=CREATE+DATABASE+db');
+      await call(node, 'POST', '/write?db=db&precision=s', 'cpu,host=a v=1i 10\ncpu,host=a v=2i 20');
+      await node.store.flushAll();
+      const q = encodeURIComponent('SELECT v FROM cpu');
+      for (let i = 0; i < 2; i++) answers.push((await call(node, 'GET', `/query?db=db&epoch=s&q=${q}`)).text);
+      const stats = node.store.blockCacheStats();
+      if (blockCacheBytes === 0) expect(stats).toMatchObject({ bytes: 0, columns: 0, blockHits: 0 });
+      else expect(stats.blockHits).toBeGreaterThan(0);
+    }
+    expect(new Set(answers).size).toBe(1);
+    expect(answers[0]).toContain('[[10,1],[20,2]]');
   });
 
   it('runs DROP SERIES, DELETE and DROP MEASUREMENT from /query on what /write stored', async () => {

@@ -92,7 +92,7 @@ export class DataNode {
         ...(opts.metaClock !== undefined ? { clock: opts.metaClock } : {}),
       });
       const catalog = meta.catalog;
-      store = await TSDBStore.open({ dir: config.dataDir, logger: logger.child({ component: 'store' }) });
+      store = await TSDBStore.open({ dir: config.dataDir, logger: logger.child({ component: 'store' }), blockCacheBytes: config.storage.blockCacheBytes });
       pointsWriter = new LocalPointsWriter({
         catalog,
         store,
