@@ -136,6 +136,8 @@ export class RaftNode<R = unknown> extends EventEmitter<RaftNodeEvents> {
   private ticker: NodeJS.Timeout | null = null;
   private wakeup: (() => void) | null = null;
   private wakePending = false;
+  /** A wake-up of the idle loop is scheduled for the end of this event-loop turn. */
+  private wakeScheduled = false;
   private loopDone: Promise<void> = Promise.resolve();
   private closed = false;
   private failure: Error | null = null;
@@ -383,15 +385,29 @@ export class RaftNode<R = unknown> extends EventEmitter<RaftNodeEvents> {
   }
 
   private wake(): void {
-    const w = this.wakeup;
-    if (w !== null) {
-      this.wakeup = null;
-      w();
+    if (this.wakeup !== null) {
+      // The idle loop starts at the end of this event-loop turn, not at once: proposals and
+      // acknowledgements that arrive together in one turn (a burst of client requests read from
+      // one socket) then go into one Ready and one fsync, instead of the first taking a Ready of
+      // its own while the rest wait for its fsync.
+      if (!this.wakeScheduled) {
+        this.wakeScheduled = true;
+        setImmediate(this.wakeNow);
+      }
     } else {
       // The loop is busy: make sure it looks again before it sleeps.
       this.wakePending = true;
     }
   }
+
+  private readonly wakeNow = (): void => {
+    this.wakeScheduled = false;
+    const w = this.wakeup;
+    if (w !== null) {
+      this.wakeup = null;
+      w();
+    }
+  };
 
   private async loop(): Promise<void> {
     while (!this.closed) {
