@@ -15,7 +15,10 @@
 //    /write?db=benchmark (batches of --batch lines over --conc connections; every answer must be
 //    204), one target after the other so they never compete for the CPU. Then each settles:
 //      Shoal    — stopped gracefully (SIGTERM flushes its cache into blocks) and started again on the
-//                 same data (--shoal-settle restart, the default), or left running for N seconds;
+//                 same data (--shoal-settle restart, the default); or, as InfluxDB, left running
+//                 with storage.cacheColdMs set to --influx-cold-snapshot until its caches and WALs
+//                 are empty and its block counters stop changing (--shoal-settle cold, at most
+//                 --settle seconds); or left running for N seconds;
 //      InfluxDB — left running until its WAL is empty and its files stop changing (as ingest.mjs),
 //                 at most --settle seconds; its cache-snapshot-write-cold-duration is set to
 //                 --influx-cold-snapshot (10s) so an idle shard's cache reaches TSM in that time.
@@ -53,7 +56,7 @@ import { parseFlags, FlagError } from './cli-flags.mjs';
 import { canonicalJson, firstDifference } from './canonical-json.mjs';
 import {
   SHOAL_BIN, DATABASE, QUERY_TIMEOUT_MS, KILL_WAIT_MS, TARGETS, BenchError, liveServers, serverGone, waitReady,
-  startShoal, stopServer, killAllNow, logTail, procStats, request, influxql, writeAll, settleInfluxdb, round,
+  startShoal, stopServer, killAllNow, logTail, procStats, request, influxql, writeAll, settleInfluxdb, settleShoal, round,
   gitDescribe, findOnPath,
 } from './servers.mjs';
 
@@ -102,9 +105,10 @@ const USAGE = `npx tsc -b && node test/bench/query.mjs [options]
   --query-seed 42      draws the hosts and time windows           --show-queries  print each query's first text
   --hosts 100 --duration 24h --interval 10s --seed 1 --start ISO --float    the data set (864,000 points)
   --batch 5000 --conc 2         how the data set is loaded
-  --shoal-settle restart        restart Shoal gracefully after loading, or a number of seconds to wait instead
-  --settle 300         at most this many seconds for InfluxDB's WAL to empty and its files to stop changing
-  --influx-cold-snapshot 10s    InfluxDB's cache-snapshot-write-cold-duration ('' for its own 10m)
+  --shoal-settle restart        restart Shoal gracefully after loading; 'cold' settles it as InfluxDB; or seconds to wait
+  --settle 300         at most this many seconds for a WAL to empty and the files to stop changing
+  --influx-cold-snapshot 10s    InfluxDB's cache-snapshot-write-cold-duration ('' for its own 10m), and
+                                Shoal's storage.cacheColdMs with --shoal-settle cold
   --write-batches 500 --write-lines 100 --write-interval-ms 20   writes, per phase (idle, under query load)
   --load-query "SELECT count(*) FROM cpu"     the query looped during the loaded phase
   --skip-write-load    no write phase
@@ -120,6 +124,12 @@ const USAGE = `npx tsc -b && node test/bench/query.mjs [options]
 // statements a dashboard and an operator run most.
 
 const isoTime = (ms) => new Date(ms).toISOString();
+const DURATION_UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** '10s' → 10000 (the forms --influx-cold-snapshot accepts). */
+const durationMs = (text) => {
+  const [, n, unit] = /^(\d+)(ms|s|m|h)$/.exec(text);
+  return Number(n) * DURATION_UNIT_MS[unit];
+};
 
 /** A window of lengthMs that lies inside the data set, starting on a whole second drawn at random. */
 function timeWindow(random, ctx, lengthMs) {
@@ -243,6 +253,10 @@ async function loadTarget(target, ctx) {
     const d = await settleInfluxdb(server, opts.settle);
     load.settle = { how: d.reason, walEmpty: d.walEmpty, seconds: d.settleS, settleCpuS: d.settleCpuS, bytes: d.duBytes };
     log(`${''.padEnd(9)} settled in ${d.settleS} s: ${d.reason}${d.walEmpty ? '' : ' — WARNING: WAL NOT EMPTY'}`);
+  } else if (opts.shoalSettle === 'cold') {
+    const d = await settleShoal(server, opts.settle);
+    load.settle = { how: d.reason, walEmpty: d.walEmpty, seconds: d.settleS, settleCpuS: d.settleCpuS };
+    log(`${''.padEnd(9)} settled in ${d.settleS} s: ${d.reason}${d.walEmpty ? '' : ' — WARNING: CACHE OR WAL NOT EMPTY'}`);
   } else if (opts.shoalSettle === 'restart') {
     const stop = await stopServer(server);
     if (stop.forced || stop.code !== 0) {
@@ -516,8 +530,11 @@ async function main() {
   if (!Number.isInteger(flags.writeLines) || flags.writeLines < 1) throw new FlagError('--write-lines must be a positive integer');
   if (!(flags.writeIntervalMs >= 0)) throw new FlagError('--write-interval-ms must be >= 0');
   if (!(flags.settle >= 0)) throw new FlagError('--settle must be >= 0 seconds');
-  if (flags.shoalSettle !== 'restart' && !(Number(flags.shoalSettle) >= 0)) throw new FlagError("--shoal-settle takes 'restart' or a number of seconds");
+  if (!['restart', 'cold'].includes(flags.shoalSettle) && !(Number(flags.shoalSettle) >= 0)) {
+    throw new FlagError("--shoal-settle takes 'restart', 'cold' or a number of seconds");
+  }
   if (flags.influxColdSnapshot && !/^\d+(ms|s|m|h)$/.test(flags.influxColdSnapshot)) throw new FlagError('--influx-cold-snapshot takes a duration such as 10s or 1m');
+  if (flags.shoalSettle === 'cold' && !flags.influxColdSnapshot) throw new FlagError('--shoal-settle cold needs --influx-cold-snapshot');
   const only = flags.only ? new Set(flags.only.split(',').map((s) => s.trim())) : null;
   for (const n of only ?? []) if (!QUERIES.some((q) => q.name === n)) throw new FlagError(`unknown query '${n}' (${QUERIES.map((q) => q.name).join(', ')})`);
 
@@ -525,6 +542,7 @@ async function main() {
     bench: 'query', tmp: path.resolve(flags.tmp), settle: flags.settle, shoalArgs: flags.shoalArgs.split(/\s+/).filter(Boolean),
     cpuProf: flags.cpuProf ? path.resolve(flags.cpuProf) : null, influxd: null, influxColdSnapshot: flags.influxColdSnapshot || null,
     conc: flags.conc, shoalSettle: flags.shoalSettle, writeLines: flags.writeLines, writeIntervalMs: flags.writeIntervalMs,
+    shoalColdMs: flags.shoalSettle === 'cold' ? durationMs(flags.influxColdSnapshot) : null,
     loadQuery: flags.loadQuery,
   };
   if (targets.includes('influxdb')) {

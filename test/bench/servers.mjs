@@ -129,9 +129,16 @@ export async function startShoal(opts, previous = null) {
   if (!previous) fs.mkdirSync(dataDir);
   const port = await freePort();
   const nodeArgs = opts.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProf] : [];
+  const configArgs = [];
+  if (opts.shoalColdMs) {
+    // the counterpart of influxd's cache-snapshot-write-cold-duration (influxdbConfig)
+    const configPath = path.join(dir, 'shoal.json');
+    fs.writeFileSync(configPath, JSON.stringify({ storage: { cacheColdMs: opts.shoalColdMs } }) + '\n');
+    configArgs.push('--config', configPath);
+  }
   const args = [
     ...nodeArgs, SHOAL_BIN, 'server', '--http-bind', `${LOOPBACK}:${port}`, '--meta-bind', `${LOOPBACK}:0`, '--data-dir', dataDir,
-    '--log-level', 'warn', ...opts.shoalArgs,
+    '--log-level', 'warn', ...configArgs, ...opts.shoalArgs,
   ];
   return spawnServer('shoal', process.execPath, args, { dir, port, diskDirs: [dataDir], cwd: REPO_ROOT });
 }
@@ -497,6 +504,40 @@ export async function settleInfluxdb(server, settleS) {
     method: 'server running; data + wal directories', settleS: round((Date.now() - t0) / 1000, 1), reason,
     walEmpty: usage.parts.wal.fileBytes === 0, settleCpuS: cpu0 !== null && cpu1 !== null ? round(cpu1 - cpu0, 2) : null,
     ...usage,
+  };
+}
+
+/**
+ * Waits, as settleInfluxdb does for InfluxDB, until a running Shoal holds nothing in its caches
+ * and WALs and its block counters stayed the same for SETTLE_QUIET_POLLS polls (read from
+ * /metrics), at most settleS seconds. With storage.cacheColdMs set (startShoal's shoalColdMs) the
+ * caches of idle shards reach blocks on their own.
+ */
+export async function settleShoal(server, settleS) {
+  const t0 = Date.now();
+  const cpu0 = procStats(server.pid)?.cpuS ?? null;
+  let quiet = 0;
+  let previous = null;
+  let last = null;
+  let reason = 'settle time used up';
+  while (Date.now() - t0 < settleS * 1000) {
+    if (server.exit) throw serverGone(server, 'while settling');
+    const r = await request(server.port, 'GET', '/metrics', { timeoutMs: PROBE_TIMEOUT_MS });
+    const gauge = (name) => Number(new RegExp(`^shoal_store_${name} (\\S+)$`, 'm').exec(r.body)?.[1] ?? NaN);
+    last = { cacheValues: gauge('cache_values'), walBytes: gauge('wal_bytes') };
+    const fingerprint = ['flushes', 'compactions', 'blocks_written'].map(gauge).join(',');
+    quiet = fingerprint === previous ? quiet + 1 : 0;
+    previous = fingerprint;
+    if (last.cacheValues === 0 && last.walBytes === 0 && quiet >= SETTLE_QUIET_POLLS) {
+      reason = 'caches and WALs empty, block counters unchanged';
+      break;
+    }
+    await sleep(SETTLE_POLL_MS);
+  }
+  const cpu1 = procStats(server.pid)?.cpuS ?? null;
+  return {
+    settleS: round((Date.now() - t0) / 1000, 1), reason, walEmpty: last?.walBytes === 0 && last?.cacheValues === 0,
+    settleCpuS: cpu0 !== null && cpu1 !== null ? round(cpu1 - cpu0, 2) : null,
   };
 }
 

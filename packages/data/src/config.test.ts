@@ -19,7 +19,7 @@ describe('resolveConfig', () => {
       http: { bindAddress: '127.0.0.1:8086', host: '127.0.0.1', port: 8086, maxBodyBytes: DEFAULT_MAX_BODY_BYTES, shutdownTimeoutMs: 10_000 },
       meta: { servers: [], bindAddress: '127.0.0.1:8091' },
       retention: { enabled: true, checkIntervalMs: 1_800_000 },
-      storage: { blockCacheBytes: 64 * 1024 * 1024 },
+      storage: { blockCacheBytes: 64 * 1024 * 1024, cacheColdMs: 600_000 },
       write: { parseWorkers: undefined },
       query: { maxSeries: 0, maxPoints: 0, maxBuckets: 0, maxDurationMs: 0 },
     });
@@ -121,6 +121,11 @@ describe('storage settings', () => {
     expect(resolveConfig({ cwd: '/', file: { storage: { blockCacheBytes: 0 } } }).storage.blockCacheBytes).toBe(0);
     expect(() => resolveConfig({ cwd: '/', file: { storage: { blockCacheBytes: -1 } } })).toThrow(/storage.blockCacheBytes/);
     expect(() => resolveConfig({ cwd: '/', file: { storage: { blockCacheByte: 1 } } })).toThrow(/blockCacheByte/);
+  });
+
+  it('takes the cold-cache duration from the file (10 min by default, as InfluxDB) and refuses zero', () => {
+    expect(resolveConfig({ cwd: '/', file: { storage: { cacheColdMs: 10_000 } } }).storage.cacheColdMs).toBe(10_000);
+    expect(() => resolveConfig({ cwd: '/', file: { storage: { cacheColdMs: 0 } } })).toThrow(/storage.cacheColdMs/);
   });
 });
 

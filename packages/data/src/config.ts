@@ -4,7 +4,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { BLOCK_CACHE_BYTES_DEFAULT } from '@shoal/tsdb';
+import { BLOCK_CACHE_BYTES_DEFAULT, CACHE_COLD_MS_DEFAULT } from '@shoal/tsdb';
 import { LOG_LEVELS, isLogLevel, type LogLevel } from './logger.js';
 
 export interface HttpConfig {
@@ -41,6 +41,12 @@ export interface StorageConfig {
    * ranges, so repeated reads (dashboards) make no LevelDB call; 0 turns it off.
    */
   readonly blockCacheBytes: number;
+  /**
+   * A shard whose cache has taken no write for this long writes it into blocks (InfluxDB's
+   * cache-snapshot-write-cold-duration), so idle data is read from compact blocks and its WAL is
+   * dropped.
+   */
+  readonly cacheColdMs: number;
 }
 
 export interface WriteConfig {
@@ -207,6 +213,8 @@ export function resolveConfig(layers: ConfigLayers): ShoalConfig {
   for (const [k, v] of Object.entries(query)) checkInteger(`query.${k}`, v, 0, Number.MAX_SAFE_INTEGER);
   const blockCacheBytes = f.storage?.blockCacheBytes ?? BLOCK_CACHE_BYTES_DEFAULT;
   checkInteger('storage.blockCacheBytes', blockCacheBytes, 0, Number.MAX_SAFE_INTEGER);
+  const cacheColdMs = f.storage?.cacheColdMs ?? CACHE_COLD_MS_DEFAULT;
+  checkInteger('storage.cacheColdMs', cacheColdMs, 1, 2 ** 31 - 1);
   const parseWorkers = f.write?.parseWorkers;
   if (parseWorkers !== undefined) checkInteger('write.parseWorkers', parseWorkers, 0, PARSE_WORKERS_MAX);
 
@@ -222,7 +230,7 @@ export function resolveConfig(layers: ConfigLayers): ShoalConfig {
     http: { bindAddress, host, port, maxBodyBytes, shutdownTimeoutMs },
     meta: { servers, bindAddress: metaBind },
     retention: { enabled: f.retention?.enabled ?? true, checkIntervalMs },
-    storage: { blockCacheBytes },
+    storage: { blockCacheBytes, cacheColdMs },
     write: { parseWorkers },
     query,
   };
@@ -273,7 +281,7 @@ interface FileLayer {
   http?: { bindAddress?: string; maxBodyBytes?: number; shutdownTimeoutMs?: number };
   meta?: { servers?: string[]; bindAddress?: string };
   retention?: { enabled?: boolean; checkIntervalMs?: number };
-  storage?: { blockCacheBytes?: number };
+  storage?: { blockCacheBytes?: number; cacheColdMs?: number };
   write?: { parseWorkers?: number };
   query?: { maxSeries?: number; maxPoints?: number; maxBuckets?: number; maxDurationMs?: number };
 }
@@ -285,7 +293,7 @@ const FILE_SCHEMA: Record<string, FieldKind | Record<string, FieldKind>> = {
   http: { bindAddress: 'string', maxBodyBytes: 'number', shutdownTimeoutMs: 'number' },
   meta: { servers: 'string[]', bindAddress: 'string' },
   retention: { enabled: 'boolean', checkIntervalMs: 'number' },
-  storage: { blockCacheBytes: 'number' },
+  storage: { blockCacheBytes: 'number', cacheColdMs: 'number' },
   write: { parseWorkers: 'number' },
   query: { maxSeries: 'number', maxPoints: 'number', maxBuckets: 'number', maxDurationMs: 'number' },
 };

@@ -36,7 +36,7 @@ interface ConfigOverrides {
   metaBind?: string;
   metaServers?: string;
   retention?: { enabled?: boolean; checkIntervalMs?: number };
-  storage?: { blockCacheBytes?: number };
+  storage?: { blockCacheBytes?: number; cacheColdMs?: number };
 }
 
 function config(overrides: ConfigOverrides = {}): ShoalConfig {
@@ -124,6 +124,16 @@ describe('DataNode', () => {
     }
     expect(new Set(answers).size).toBe(1);
     expect(answers[0]).toContain('[[10,1],[20,2]]');
+  });
+
+  it('writes an idle cache into blocks after storage.cacheColdMs, dropping its WAL', async () => {
+    const node = await start(config({ storage: { cacheColdMs: 200 } }));
+    await call(node, 'POST', '/query?q=CREATE+DATABASE+db');
+    await call(node, 'POST', '/write?db=db&precision=s', 'cpu,host=a v=1i 10');
+    expect(node.store.stats()).toMatchObject({ flushes: 0, cacheValues: 1 });
+    await until(() => node.store.stats().flushes === 1 && node.store.stats().cacheValues === 0);
+    expect(node.store.stats()).toMatchObject({ walBytes: 0, blocksWritten: 1 });
+    expect((await call(node, 'GET', `/query?db=db&epoch=s&q=${encodeURIComponent('SELECT v FROM cpu')}`)).text).toContain('[[10,1]]');
   });
 
   it('runs DROP SERIES, DELETE and DROP MEASUREMENT from /query on what /write stored', async () => {

@@ -92,7 +92,10 @@ export class DataNode {
         ...(opts.metaClock !== undefined ? { clock: opts.metaClock } : {}),
       });
       const catalog = meta.catalog;
-      store = await TSDBStore.open({ dir: config.dataDir, logger: logger.child({ component: 'store' }), blockCacheBytes: config.storage.blockCacheBytes });
+      store = await TSDBStore.open({ dir: config.dataDir, logger: logger.child({ component: 'store' }),
+        blockCacheBytes: config.storage.blockCacheBytes,
+        shard: { cacheColdMs: config.storage.cacheColdMs },
+      });
       pointsWriter = new LocalPointsWriter({
         catalog,
         store,

@@ -3,7 +3,7 @@ export * from './catalog.js';
 export * from './errors.js';
 export { LocalCatalog, DEFAULT_RETENTION_POLICY, normalizeSpec, alignToGoZeroTime, type LocalCatalogOptions } from './local-catalog.js';
 export { PointBatch, type PointBatchMessage } from './point-batch.js';
-export { Shard, CacheFullError, type ShardOptions, type ShardStats, type FieldChunk, type ReadOptions } from './shard.js';
+export { Shard, CacheFullError, CACHE_COLD_MS_DEFAULT, type ShardOptions, type ShardStats, type FieldChunk, type ReadOptions } from './shard.js';
 export { TSDBStore, type StoreOptions, type StoreStats, type ShardOwner } from './store.js';
 export { SeriesIndex, type SeriesInfo, type TagExpr } from './series-index.js';
 export type { ColumnData } from './column.js';

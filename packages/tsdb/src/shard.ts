@@ -48,7 +48,7 @@ export interface ShardOptions {
   readonly cacheSnapshotBytes?: number;
   /** Refuse writes while the cache (active plus snapshots being flushed) exceeds this. */
   readonly cacheBytesMax?: number;
-  /** Snapshot a cache that has received no write for this long. */
+  /** Snapshot a cache that has received no write for this long (CACHE_COLD_MS_DEFAULT when absent). */
   readonly cacheColdMs?: number;
   readonly blockPointsMax?: number;
   /** Off only for throwaway data: acknowledges writes before they reach the disk. */
@@ -96,6 +96,11 @@ interface TailBlock {
   readonly key: Buffer;
   readonly meta: BlockKey;
 }
+
+/** InfluxDB's cache-snapshot-write-cold-duration: an idle shard's cache reaches blocks after 10 min. */
+export const CACHE_COLD_MS_DEFAULT = 10 * 60 * 1000;
+/** The cold check runs at least this often, so a long cold duration is still honoured within 30 s. */
+const COLD_CHECK_MS_MAX = 30_000;
 
 const MAX_TIME = (1n << 63n) - 1n;
 const MIN_TIME = -(1n << 63n);
@@ -160,10 +165,10 @@ export class Shard {
     this.blockCache = opts.blockCache ?? new BlockCache();
     this.blockReads = new BlockReads(db);
     this.blockCachePrefix = `${id}/`;
-    const coldMs = opts.cacheColdMs ?? 10 * 60 * 1000;
+    const coldMs = opts.cacheColdMs ?? CACHE_COLD_MS_DEFAULT;
     this.coldTimer = setInterval(() => {
       if (!this.cache.empty && Date.now() - this.lastWriteMs >= coldMs) this.flushInBackground('cold');
-    }, Math.min(coldMs, 30_000));
+    }, Math.min(coldMs, COLD_CHECK_MS_MAX));
     this.coldTimer.unref();
   }
 
