@@ -14,11 +14,12 @@
 // 1. Load. Each target starts fresh on a fresh folder (servers.mjs); the same data set is POSTed to
 //    /write?db=benchmark (batches of --batch lines over --conc connections; every answer must be
 //    204), one target after the other so they never compete for the CPU. Then each settles:
-//      Shoal    — stopped gracefully (SIGTERM flushes its cache into blocks) and started again on the
-//                 same data (--shoal-settle restart, the default); or, as InfluxDB, left running
-//                 with storage.cacheColdMs set to --influx-cold-snapshot until its caches and WALs
-//                 are empty and its block counters stop changing (--shoal-settle cold, at most
-//                 --settle seconds); or left running for N seconds;
+//      Shoal    — as InfluxDB, left running with storage.cacheColdMs set to --influx-cold-snapshot
+//                 until its caches and WALs are empty and its block counters stop changing, at most
+//                 --settle seconds (--shoal-settle cold, the default); or stopped gracefully
+//                 (SIGTERM flushes its cache into blocks) and started again on the same data
+//                 (--shoal-settle restart: its queries then also pay a cold JIT); or left running
+//                 for N seconds;
 //      InfluxDB — left running until its WAL is empty and its files stop changing (as ingest.mjs),
 //                 at most --settle seconds; its cache-snapshot-write-cold-duration is set to
 //                 --influx-cold-snapshot (10s) so an idle shard's cache reaches TSM in that time.
@@ -37,8 +38,9 @@
 //    back. Latency counts from when a batch was due, not from when it could be sent, so a write
 //    that waited behind a query is charged the wait (no coordinated omission).
 //
-// --cpu-prof DIR runs the Shoal that answers the queries (the restarted one) under
-// `node --cpu-prof --cpu-prof-dir DIR`; the profile is written when it is stopped at the end.
+// --cpu-prof DIR runs the Shoal that answers the queries under `node --cpu-prof --cpu-prof-dir
+// DIR` (with --shoal-settle restart, only the restarted one, so loading is left out); the profile
+// is written when it is stopped at the end.
 // Narrow it to one query with e.g. `--targets shoal --only count-all --skip-write-load`, then
 // `node test/bench/cpuprofile-top.mjs DIR`.
 //
@@ -81,7 +83,7 @@ const FLAG_SPEC = {
   fixed: { type: 'boolean' },
   querySeed: { type: 'number', default: 42 },
   showQueries: { type: 'boolean' },
-  shoalSettle: { type: 'string', default: 'restart' },
+  shoalSettle: { type: 'string', default: 'cold' },
   settle: { type: 'number', default: 300 },
   influxColdSnapshot: { type: 'string', default: '10s' },
   writeBatches: { type: 'number', default: 500 },
@@ -105,7 +107,7 @@ const USAGE = `npx tsc -b && node test/bench/query.mjs [options]
   --query-seed 42      draws the hosts and time windows           --show-queries  print each query's first text
   --hosts 100 --duration 24h --interval 10s --seed 1 --start ISO --float    the data set (864,000 points)
   --batch 5000 --conc 2         how the data set is loaded
-  --shoal-settle restart        restart Shoal gracefully after loading; 'cold' settles it as InfluxDB; or seconds to wait
+  --shoal-settle cold           settle Shoal as InfluxDB; 'restart' restarts it gracefully instead; or seconds to wait
   --settle 300         at most this many seconds for a WAL to empty and the files to stop changing
   --influx-cold-snapshot 10s    InfluxDB's cache-snapshot-write-cold-duration ('' for its own 10m), and
                                 Shoal's storage.cacheColdMs with --shoal-settle cold

@@ -8,6 +8,15 @@
 //
 //   npx tsc -b packages/raft && node test/bench/raft-bench.mjs [--system shoal|etcd|both]
 //       [--runs 1] [--duration 10] [--failovers 5] [--peer ../shared/peer]
+//       [--only abcdef] [--alternate ROUNDS] [--warmup 1]
+//
+// --only keeps some of the suite's workloads (a put c=1, b put c=64, c put c=256, d/e reads at 64,
+// f put via a follower). --warmup is each workload's unmeasured lead-in, in seconds: a fresh
+// Node process spends its first seconds compiling (V8's JIT), which a Go server does not. --alternate ROUNDS measures the two systems in turns instead (etcd then
+// Shoal, then Shoal then etcd, ...), each turn on a fresh cluster, no failovers, and prints each
+// round's Shoal/etcd ratios of throughput and of server CPU per operation with their medians: on a
+// shared machine whose speed drifts over minutes, ratios of neighbouring runs say more than two
+// systems measured minutes apart.
 //
 // Results go to test/bench/out/raft-*.json; a summary is printed at the end. Not a test: numbers
 // on these shared 2-core machines move from run to run, so always measure etcd beside us.
@@ -27,8 +36,12 @@ const args = Object.fromEntries(
 const SYSTEM = args.system ?? 'both';
 const RUNS = Number(args.runs ?? 1);
 const DURATION = Number(args.duration ?? 10);
-const FAILOVERS = Number(args.failovers ?? 5);
+const FAILOVERS = args.alternate ? 0 : Number(args.failovers ?? 5);
 const PEER = resolve(ROOT, args.peer ?? '../shared/peer');
+const ONLY = args.only ?? 'abcdef';
+const ALTERNATE = Number(args.alternate ?? 0);
+/** The reads (d, e) need every key present; the puts do not. */
+const SUITE_ARGS = ['--only', ONLY, '--warmup', String(Number(args.warmup ?? 1)), ...(/[de]/.test(ONLY) ? [] : ['--no-prefill'])];
 const TICK_MS = 100;
 const ELECTION_TICKS = 10;
 
@@ -130,7 +143,7 @@ async function benchShoal() {
     const leader = await c.leader();
     const follower = c.specs.find((s) => s.id !== leader).id;
     const common = ['--adapter', SHOAL_ADAPTER, '--proto', SHOAL_PROTO];
-    raftbench(['suite', ...common, '--target', c.spec(leader).client, '--follower', c.spec(follower).client,
+    raftbench(['suite', ...common, ...SUITE_ARGS, '--target', c.spec(leader).client, '--follower', c.spec(follower).client,
       '--runs', String(RUNS), '--duration', String(DURATION), '--pids', c.pids(), '--json', join(OUT, 'raft-shoal-suite.json'),
       '--label', 'shoal raft kv-server x3, classic-level fsync']);
     results.suite = JSON.parse(readFileSync(join(OUT, 'raft-shoal-suite.json'), 'utf8'));
@@ -180,7 +193,7 @@ async function benchEtcd() {
     const leader = await etcdLeader();
     const eps = ['127.0.0.1:23791', '127.0.0.1:23792', '127.0.0.1:23793'];
     const follower = eps.find((e) => e !== leader.ep);
-    raftbench(['suite', '--target', leader.ep, '--follower', follower, '--runs', String(RUNS), '--duration', String(DURATION),
+    raftbench(['suite', ...SUITE_ARGS, '--target', leader.ep, '--follower', follower, '--runs', String(RUNS), '--duration', String(DURATION),
       '--pids', etcdSh('pids').trim(), '--json', join(OUT, 'raft-etcd-suite.json'), '--label', 'etcd 3.4 x3']);
     results.suite = JSON.parse(readFileSync(join(OUT, 'raft-etcd-suite.json'), 'utf8'));
     results.failover = [];
@@ -203,12 +216,45 @@ async function benchEtcd() {
 function summarize(r) {
   const rows = [];
   for (const x of r.suite.results) {
-    const cpuPerOp = x.ops_per_s > 0 ? (x.cpu_s_servers_total / (x.ops_per_s * x.duration_s)) * 1e6 : NaN;
-    rows.push(`${r.system.padEnd(6)} (${x.id}) ${x.name.padEnd(32)} ${String(x.ops_per_s).padStart(8)}/s  p50 ${x.lat_ms.p50} ms  p99 ${x.lat_ms.p99} ms  server cpu ${x.cpu_s_servers_total}s (${cpuPerOp.toFixed(0)} µs/op)  err ${x.errors}`);
+    rows.push(`${r.system.padEnd(6)} (${x.id}) ${x.name.padEnd(32)} ${String(x.ops_per_s).padStart(8)}/s  p50 ${x.lat_ms.p50} ms  p99 ${x.lat_ms.p99} ms  server cpu ${x.cpu_s_servers_total}s (${cpuPerOp(x).toFixed(0)} µs/op)  err ${x.errors}`);
   }
   const fo = r.failover.map((f) => f.failover_ms).filter((v) => v !== null).sort((a, b) => a - b);
   rows.push(`${r.system.padEnd(6)} failover ms: ${fo.join(', ')} (median ${fo[Math.floor(fo.length / 2)]})`);
   return rows.join('\n');
+}
+
+const cpuPerOp = (x) => (x.ops_per_s > 0 ? (x.cpu_s_servers_total / (x.ops_per_s * x.duration_s)) * 1e6 : NaN);
+const median = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+
+if (ALTERNATE > 0) {
+  if (!existsSync('/usr/bin/etcd')) throw new Error('etcd missing: apt-get install etcd-server etcd-client');
+  if (!existsSync(SERVER)) throw new Error('build first: npx tsc -b packages/raft');
+  const ratios = new Map(); // workload id → [{ ops, cpu }]
+  for (let round = 0; round < ALTERNATE; round++) {
+    const turns = round % 2 === 0 ? [benchEtcd, benchShoal] : [benchShoal, benchEtcd];
+    const by = {};
+    for (const turn of turns) {
+      const r = await turn();
+      by[r.system] = r;
+    }
+    for (const x of by.shoal.suite.results) {
+      const e = by.etcd.suite.results.find((y) => y.id === x.id && y.run === x.run);
+      const ratio = { ops: x.ops_per_s / e.ops_per_s, cpu: cpuPerOp(x) / cpuPerOp(e) };
+      if (!ratios.has(x.id)) ratios.set(x.id, []);
+      ratios.get(x.id).push(ratio);
+      console.log(`round ${round + 1} (${x.id}) ${x.name}: etcd ${e.ops_per_s}/s ${cpuPerOp(e).toFixed(0)} µs/op, ` +
+        `shoal ${x.ops_per_s}/s ${cpuPerOp(x).toFixed(0)} µs/op — ratio ${ratio.ops.toFixed(2)} throughput, ${ratio.cpu.toFixed(2)} cpu/op`);
+    }
+  }
+  console.log('\n==== Shoal / etcd, median over rounds ====');
+  for (const [id, rs] of ratios) {
+    console.log(`(${id}) throughput ${median(rs.map((r) => r.ops)).toFixed(2)} [${rs.map((r) => r.ops.toFixed(2)).join(' ')}], ` +
+      `cpu per op ${median(rs.map((r) => r.cpu)).toFixed(2)} [${rs.map((r) => r.cpu.toFixed(2)).join(' ')}]`);
+  }
+  process.exit(0);
 }
 
 const all = [];
