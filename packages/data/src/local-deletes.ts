@@ -5,11 +5,12 @@
 // after another, so one statement never holds more than one shard's delete in memory.
 
 import type { DeletePort, TagPredicate } from '@shoal/influxql';
+import { INT64_MAX, INT64_MIN } from '@shoal/lineproto';
 import type { Catalog, Shard, TSDBStore } from '@shoal/tsdb';
 
 /** Every time a point can have: DROP SERIES and DROP MEASUREMENT remove series whole. */
-const ALL_TIME_MIN_NS = -(1n << 63n);
-const ALL_TIME_MAX_NS = (1n << 63n) - 1n;
+const ALL_TIME_MIN_NS = INT64_MIN;
+const ALL_TIME_MAX_NS = INT64_MAX;
 
 export class LocalDeletes implements DeletePort {
   constructor(

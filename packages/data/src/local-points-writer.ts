@@ -3,7 +3,7 @@
 // none of them stops the good ones.
 
 import type { Logger } from 'pino';
-import { fieldTypeName, type FieldType } from '@shoal/lineproto';
+import { INT64_MIN, fieldTypeName, type FieldType } from '@shoal/lineproto';
 import {
   DatabaseNotFoundError,
   FieldTypeConflictError,
@@ -20,7 +20,6 @@ import { ParsePool } from './parse-pool.js';
 import { shardFor } from './shard-mapper.js';
 
 const BEYOND_RETENTION = 'points beyond retention policy';
-const MIN_TIME = -(1n << 63n);
 const NEWLINE = Buffer.from('\n');
 
 export interface LocalPointsWriterOptions {
@@ -68,7 +67,7 @@ export class LocalPointsWriter implements PointsWriter {
 
     // Retention and field types, point by point; new fields are fixed in the catalog before any
     // point that uses them is written, so every node decides a later conflict the same way.
-    const cutoff = rp.durationNs === 0n ? MIN_TIME : serverTime - rp.durationNs;
+    const cutoff = rp.durationNs === 0n ? INT64_MIN : serverTime - rp.durationNs;
     const accepted = new Uint8Array(batch.count);
     let newFields = this.checkPoints(db, batch, cutoff, accepted, drop);
     while (newFields.size > 0) {

@@ -4,6 +4,8 @@
 // negative, so a huge duration can also wrap to a wrong positive value without an error. We keep
 // that arithmetic (BigInt.asIntN) so the same text gives the same value or the same error.
 
+import { INT64_MAX } from '@shoal/lineproto';
+
 export const NS_PER_US = 1_000n;
 export const NS_PER_MS = 1_000_000n;
 export const NS_PER_SECOND = 1_000_000_000n;
@@ -11,8 +13,6 @@ export const NS_PER_MINUTE = 60n * NS_PER_SECOND;
 export const NS_PER_HOUR = 60n * NS_PER_MINUTE;
 export const NS_PER_DAY = 24n * NS_PER_HOUR;
 export const NS_PER_WEEK = 7n * NS_PER_DAY;
-
-const INT64_MAX = (1n << 63n) - 1n;
 
 export class DurationError extends Error {
   override readonly name = 'DurationError';

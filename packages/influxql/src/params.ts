@@ -6,6 +6,7 @@
 // a JS number is an integer when it is a safe integer and a float otherwise (InfluxDB decides by
 // whether the JSON text had a '.', which JSON.parse does not keep: 10.0 binds as an integer here).
 
+import { INT64_MAX, INT64_MIN } from '@shoal/lineproto';
 import { formatDuration } from './duration.js';
 import type { Token } from './token.js';
 
@@ -29,9 +30,6 @@ export interface BoundToken {
   tok: Token;
   lit: string;
 }
-
-const INT64_MIN = -(1n << 63n);
-const INT64_MAX = (1n << 63n) - 1n;
 
 const errorValue = (message: string): BoundToken => ({ tok: 'BOUNDPARAM', lit: message });
 

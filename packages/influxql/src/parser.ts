@@ -6,6 +6,7 @@
 // token with or without skipping whitespace, so do we; where it pushes a token back, so do we.
 // InfluxDB's token buffer holds three tokens, as ours does.
 
+import { INT64_MAX, INT64_MIN, UINT64_MAX } from '@shoal/lineproto';
 import {
   type AlterRetentionPolicyStatement,
   type BinaryExpr,
@@ -55,9 +56,6 @@ export interface ParseOptions {
 /** Deepest nesting of expressions and subqueries; deeper input is refused rather than overflowing the stack. */
 export const MAX_NESTING_DEPTH = 400;
 
-const INT64_MIN = -(1n << 63n);
-const INT64_MAX = (1n << 63n) - 1n;
-const UINT64_MAX = (1n << 64n) - 1n;
 const INT32_MAX = 2147483647;
 
 const TOKEN_RING = 3;
@@ -782,7 +780,7 @@ export class Parser {
       case 'UnsignedLiteral':
         if (!negative) return e;
         // -9223372036854775808 scans as an unsigned literal but fits int64 once negated.
-        if (e.value === 1n << 63n) return { kind: 'IntegerLiteral', value: -e.value };
+        if (-e.value === INT64_MIN) return { kind: 'IntegerLiteral', value: INT64_MIN };
         throw ParseError.plain(`constant -${e.value} underflows int64`);
       case 'DurationLiteral':
         if (negative) e.value = BigInt.asIntN(64, -e.value);

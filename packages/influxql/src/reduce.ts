@@ -6,6 +6,7 @@
 // The folding matches InfluxDB's Reduce for the literal kinds the parser produces; the executor
 // uses it on conditions and the time-range extraction uses it on the right side of `time > ...`.
 
+import { INT64_MAX, INT64_MIN } from '@shoal/lineproto';
 import type { BinaryOp, Expr, TimeLiteral } from './ast.js';
 import { isTimeString, parseTimeString } from './time-literal.js';
 
@@ -32,7 +33,7 @@ const isFalse = (e: Expr): boolean => e.kind === 'BooleanLiteral' && !e.value;
 
 /** Go's float64 → int64 conversion for the values that occur here: truncation toward zero. */
 function truncToInt64(v: number): bigint {
-  if (!Number.isFinite(v)) return v > 0 ? (1n << 63n) - 1n : -(1n << 63n);
+  if (!Number.isFinite(v)) return v > 0 ? INT64_MAX : INT64_MIN;
   return wrap64(BigInt(Math.trunc(v)));
 }
 

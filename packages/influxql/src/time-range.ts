@@ -9,15 +9,16 @@
 // for compatibility; `{ timeInOr: 'error' }` refuses such conditions instead, with the message older
 // InfluxDB versions gave: "cannot use OR with time conditions".
 
+import { INT64_MAX, INT64_MIN } from '@shoal/lineproto';
 import type { BinaryOp, Expr } from './ast.js';
 import { formatExpr } from './format.js';
 import { reduce } from './reduce.js';
 import { formatRFC3339, isTimeString, parseTimeString } from './time-literal.js';
 
 /** The earliest time a point may have: two sentinels below are reserved, as in InfluxDB. */
-export const MIN_TIME_NS = -(1n << 63n) + 2n;
+export const MIN_TIME_NS = INT64_MIN + 2n;
 /** The latest time a point may have. */
-export const MAX_TIME_NS = (1n << 63n) - 2n;
+export const MAX_TIME_NS = INT64_MAX - 1n;
 
 /** An unsupported time condition, worded as InfluxDB words it. */
 export class TimeConditionError extends Error {

@@ -1,4 +1,5 @@
 export { FieldType, FIELD_TYPE_NAMES, fieldTypeName } from './field-type.js';
+export { INT64_MIN, INT64_MAX, UINT64_MAX } from './int64.js';
 export { type Precision, parsePrecision, precisionMultiplierNs } from './precision.js';
 export {
   type ParsedLine,

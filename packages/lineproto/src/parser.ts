@@ -6,6 +6,7 @@
 // the reason InfluxDB would give. docs/line-protocol.md lists where we differ on purpose.
 
 import { FieldType } from './field-type.js';
+import { INT64_MAX, INT64_MIN, UINT64_MAX } from './int64.js';
 import {
   escapeMeasurement,
   escapeTagKey,
@@ -143,10 +144,6 @@ const I64_MIN_LO = 854775808;
 // [-9223372036854775806, 9223372036854775806].
 const TIME_MAX_LO = 854775806;
 const TIME_MAX_NS = 9223372036854775806n;
-
-const INT64_MIN = -9223372036854775808n;
-const INT64_MAX = 9223372036854775807n;
-const UINT64_MAX = 18446744073709551615n;
 
 /** Exact powers of ten for the fast float path (10^22 is the largest exactly representable). */
 const POW10 = new Float64Array(23);

@@ -2,6 +2,7 @@
 // ParsedLine and never builds these.
 
 import { FieldType } from './field-type.js';
+import { INT64_MAX, INT64_MIN, UINT64_MAX } from './int64.js';
 import { escapeFieldKey, escapeMeasurement, escapeStringField, escapeTagKey, escapeTagValue } from './escape.js';
 import { type LineError, type ParseOptions, parseLines } from './parser.js';
 
@@ -56,10 +57,6 @@ export function parseToPoints(body: Uint8Array | string, opts?: ParseOptions): {
   );
   return { points, errors };
 }
-
-const INT64_MIN = -(1n << 63n);
-const INT64_MAX = (1n << 63n) - 1n;
-const UINT64_MAX = (1n << 64n) - 1n;
 
 /**
  * Serializes a point back to one line of line protocol (escaping everything needed); time in ns.

@@ -7,7 +7,7 @@
 // and counts are JSON numbers within the safe-integer range. A decoder accepts every version it
 // knows, so old logs replay after an upgrade.
 
-import { FIELD_TYPE_NAMES, type FieldType } from '@shoal/lineproto';
+import { FIELD_TYPE_NAMES, INT64_MAX, INT64_MIN, type FieldType } from '@shoal/lineproto';
 import type { DatabaseInfo, RetentionPolicyInfo, RetentionPolicySpec, RetentionPolicyUpdate } from '@shoal/tsdb';
 import { NODE_STATUSES, PRIVILEGES } from './types.js';
 import type { DataNodeInfo, MetaNodeInfo, MetaShardGroupInfo, NodeStatus, Privilege, UserInfo } from './types.js';
@@ -128,8 +128,6 @@ const SCHEMAS: { readonly [T in MetaCommandType]: Readonly<Record<Exclude<keyof 
 
 export const COMMAND_TYPES: readonly MetaCommandType[] = Object.keys(SCHEMAS) as MetaCommandType[];
 
-const INT64_MIN = -(1n << 63n);
-const INT64_MAX = (1n << 63n) - 1n;
 const INT64_TEXT = /^-?(0|[1-9][0-9]{0,18})$/;
 
 // ---- encoding ----

@@ -1,10 +1,9 @@
+import { INT64_MAX, INT64_MIN } from '@shoal/lineproto';
 import { NS_PER_DAY, NS_PER_HOUR } from '@shoal/tsdb';
 import { describe, expect, it } from 'vitest';
 import { prng } from '../../../test/support/prng.js';
 import type { MetaCommand } from './commands.js';
 import {
-  INT64_MAX,
-  INT64_MIN,
   MAX_NANO_TIME,
   MIN_NANO_TIME,
   assignOwners,

@@ -12,13 +12,12 @@
 //   nodes after position offset + i·replicaN, and the offset is (group id − 1) mod node count, so
 //   successive groups start on successive nodes and load spreads over the cluster.
 
+import { INT64_MAX, INT64_MIN } from '@shoal/lineproto';
 import { alignToGoZeroTime } from '@shoal/tsdb';
 import type { RetentionPolicyInfo, ShardInfo } from '@shoal/tsdb';
 import type { CommandOf } from './commands.js';
 import type { MetaShardGroupInfo } from './types.js';
 
-export const INT64_MIN = -(1n << 63n);
-export const INT64_MAX = (1n << 63n) - 1n;
 /** InfluxDB's earliest and latest valid point times (models.MinNanoTime, models.MaxNanoTime). */
 export const MIN_NANO_TIME = INT64_MIN + 2n;
 export const MAX_NANO_TIME = INT64_MAX - 1n;

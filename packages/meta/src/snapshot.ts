@@ -4,7 +4,7 @@
 // strings. Restoring checks every field: a snapshot that does not read back whole is refused
 // rather than half-applied.
 
-import { FIELD_TYPE_NAMES, type FieldType } from '@shoal/lineproto';
+import { FIELD_TYPE_NAMES, INT64_MAX, INT64_MIN, type FieldType } from '@shoal/lineproto';
 import type { RetentionPolicyInfo } from '@shoal/tsdb';
 import type { MetaStateData } from './state.js';
 import { NODE_STATUSES, PRIVILEGES } from './types.js';
@@ -200,7 +200,7 @@ class Reader {
   i64(v: unknown, path: string): bigint {
     if (typeof v !== 'string' || !/^-?(0|[1-9][0-9]{0,18})$/.test(v)) this.fail(path, 'an int64 as a decimal string');
     const n = BigInt(v);
-    if (n < -(1n << 63n) || n >= 1n << 63n) this.fail(path, 'an int64 as a decimal string');
+    if (n < INT64_MIN || n > INT64_MAX) this.fail(path, 'an int64 as a decimal string');
     return n;
   }
   oneOf(v: unknown, options: readonly string[], path: string): string {

@@ -6,6 +6,7 @@
 // one synced batch, so a crash leaves each block either as it was or as the delete left it.
 
 import type { ClassicLevel } from 'classic-level';
+import { INT64_MIN } from '@shoal/lineproto';
 import { withoutRange } from './column-data.js';
 import { decodeBlock, encodeBlock } from './encoding/index.js';
 import { blockKey, blockRange, decodeBlockKey, type BatchOp } from './shard-keys.js';
@@ -68,7 +69,7 @@ export async function planColumnDelete(
   }
   // Blocks that end before minTime are untouched; one is enough to keep the column alive.
   if (!remains) {
-    const before = blockRange(sid, fid, -(1n << 63n));
+    const before = blockRange(sid, fid, INT64_MIN);
     remains = (await db.keys({ gte: before.gte, lt: from.gte, limit: 1 }).all()).length > 0;
   }
   return { remains, changed, shrunk, valuesDeleted };

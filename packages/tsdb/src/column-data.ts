@@ -3,11 +3,9 @@
 // timestamp), concatenation and reversal. Used where the cache meets blocks: on flush, on
 // compaction, on deletes and on reads.
 
-import { FieldType } from '@shoal/lineproto';
+import { FieldType, INT64_MAX } from '@shoal/lineproto';
 import type { Values } from './encoding/index.js';
 import type { ColumnData } from './column.js';
-
-const MAX_TIME = (1n << 63n) - 1n;
 
 type NumericArray = Float64Array | BigInt64Array | BigUint64Array | Uint8Array;
 
@@ -24,7 +22,7 @@ export function lowerBound(times: BigInt64Array, lo: number, hi: number, t: bigi
 /** [lo, hi): the indices of the points with minTime ≤ time ≤ maxTime. */
 function rangeIndices(d: ColumnData, minTime: bigint, maxTime: bigint): [number, number] {
   const lo = lowerBound(d.times, 0, d.count, minTime);
-  const hi = maxTime === MAX_TIME ? d.count : lowerBound(d.times, lo, d.count, maxTime + 1n);
+  const hi = maxTime === INT64_MAX ? d.count : lowerBound(d.times, lo, d.count, maxTime + 1n);
   return [lo, Math.max(lo, hi)];
 }
 

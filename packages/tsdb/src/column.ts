@@ -2,7 +2,7 @@
 // Appends are O(1) into typed arrays; points may arrive out of order or repeat a timestamp, so the
 // column sorts and de-duplicates (last write wins) lazily, the first time someone reads it.
 
-import { FieldType } from '@shoal/lineproto';
+import { FieldType, INT64_MIN } from '@shoal/lineproto';
 import type { Values } from './encoding/index.js';
 
 const INITIAL_CAPACITY = 16;
@@ -26,7 +26,7 @@ export class Column {
   private bigs: BigInt64Array | BigUint64Array | undefined;
   private strs: string[] | undefined;
   private sorted = true;
-  private lastTime = -(2n ** 63n);
+  private lastTime = INT64_MIN;
 
   /** `capacityHint`: how many points the column is expected to take (its predecessor's count). */
   constructor(
@@ -155,7 +155,7 @@ export class Column {
     this.strs = newStrs;
     this.count = out;
     this.sorted = true;
-    this.lastTime = out > 0 ? newTimes[out - 1]! : -(2n ** 63n);
+    this.lastTime = out > 0 ? newTimes[out - 1]! : INT64_MIN;
   }
 }
 

@@ -8,7 +8,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { FIELD_TYPE_NAMES, type FieldType } from '@shoal/lineproto';
+import { FIELD_TYPE_NAMES, INT64_MAX, type FieldType } from '@shoal/lineproto';
 import type {
   Catalog,
   CatalogEvent,
@@ -36,7 +36,6 @@ const FORMAT_VERSION = 1;
 const MIN_DURATION_NS = NS_PER_HOUR;
 /** Go's zero time (0001-01-01) is this many ns before the Unix epoch; InfluxDB aligns groups to it. */
 const GO_ZERO_TIME_OFFSET_NS = 62_135_596_800n * 1_000_000_000n;
-const MAX_TIME_NS = (1n << 63n) - 1n;
 
 interface MutableDatabase {
   name: string;
@@ -214,7 +213,7 @@ export class LocalCatalog implements Catalog {
     if (existing) return existing;
     const startNs = alignToGoZeroTime(timeNs, policy.shardGroupDurationNs);
     let endNs = startNs + policy.shardGroupDurationNs;
-    if (endNs > MAX_TIME_NS) endNs = MAX_TIME_NS;
+    if (endNs > INT64_MAX) endNs = INT64_MAX;
     const group: ShardGroupInfo = {
       id: this.nextShardGroupId++,
       database: db,

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import type { Logger } from 'pino';
-import { parseLines, type FieldType, type ParsedLine } from '@shoal/lineproto';
+import { INT64_MAX, INT64_MIN, parseLines, type FieldType, type ParsedLine } from '@shoal/lineproto';
 import { BlockCache, type ColumnBlocks } from './block-cache.js';
 import { BlockReads } from './block-reads.js';
 import { Cache, type CacheSeries } from './cache.js';
@@ -102,8 +102,6 @@ export const CACHE_COLD_MS_DEFAULT = 10 * 60 * 1000;
 /** The cold check runs at least this often, so a long cold duration is still honoured within 30 s. */
 const COLD_CHECK_MS_MAX = 30_000;
 
-const MAX_TIME = (1n << 63n) - 1n;
-const MIN_TIME = -(1n << 63n);
 /** Field ids share a number with series ids in the tail map: id * FIELD_SPACE + fieldId. */
 const FIELD_SPACE = 1 << 20;
 /** A flush yields to the event loop after this many columns so writes keep flowing. */
@@ -457,7 +455,7 @@ export class Shard {
   }
 
   /** Every point of one field of one series in [minTime, maxTime], in time order. */
-  async *readField(seriesId: number, field: string, minTime = MIN_TIME, maxTime = MAX_TIME, opts: ReadOptions = {}): AsyncGenerator<FieldChunk> {
+  async *readField(seriesId: number, field: string, minTime = INT64_MIN, maxTime = INT64_MAX, opts: ReadOptions = {}): AsyncGenerator<FieldChunk> {
     const info = this.index.getById(seriesId);
     if (!info || minTime > maxTime) return;
     const cached = this.cachedRange(info, field, minTime, maxTime);
@@ -551,7 +549,7 @@ export class Shard {
   /** Reads a column's block keys from LevelDB and offers them to the block cache. */
   private async loadColumn(seriesId: number, fieldId: number, key: string, generation: number): Promise<ColumnBlocks> {
     const metas: BlockKey[] = [];
-    for (const k of await this.db.keys(blockRange(seriesId, fieldId, MIN_TIME)).all()) metas.push(decodeBlockKey(k));
+    for (const k of await this.db.keys(blockRange(seriesId, fieldId, INT64_MIN)).all()) metas.push(decodeBlockKey(k));
     const column = columnBlocks(metas);
     this.blockCache.addColumn(key, column, generation);
     return column;
@@ -719,7 +717,7 @@ export class Shard {
   private async refreshTails(tailIds: readonly number[]): Promise<void> {
     for (const tailId of tailIds) {
       const sid = Math.floor(tailId / FIELD_SPACE);
-      const [last] = await this.db.keys({ ...blockRange(sid, tailId % FIELD_SPACE, MIN_TIME), reverse: true, limit: 1 }).all();
+      const [last] = await this.db.keys({ ...blockRange(sid, tailId % FIELD_SPACE, INT64_MIN), reverse: true, limit: 1 }).all();
       if (last) this.tails.set(tailId, { key: Buffer.from(last), meta: decodeBlockKey(last) });
       else this.tails.delete(tailId);
     }

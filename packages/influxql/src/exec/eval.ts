@@ -9,6 +9,7 @@
 // - null beside a boolean counts as false (so `missing AND true` is false, not null);
 // - strings compare and concatenate; `=~` and `!~` match a string against a regex.
 
+import { INT64_MAX, INT64_MIN } from '@shoal/lineproto';
 import type { BinaryOp, DataType, Expr, RegexLiteral } from '../ast.js';
 import { formatExpr } from '../format.js';
 import { compileRegex } from '../regex.js';
@@ -45,8 +46,8 @@ const wrap64 = (v: bigint): bigint => BigInt.asIntN(64, v);
 /** Go's float64 → int64 conversion, for casts: truncation, saturating outside the range. */
 export function floatToInt64(v: number): bigint | null {
   if (Number.isNaN(v)) return null;
-  if (v >= 9223372036854775807) return 9223372036854775807n;
-  if (v <= -9223372036854775808) return -9223372036854775808n;
+  if (v >= 9223372036854775807) return INT64_MAX;
+  if (v <= -9223372036854775808) return INT64_MIN;
   return BigInt(Math.trunc(v));
 }
 

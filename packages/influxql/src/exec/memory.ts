@@ -3,7 +3,7 @@
 // index's missing-tag-is-'' rule, chunks in time order, safe integers as doubles, and block
 // summaries for whole blocks when asked, with a float sum computed in time order from 0.
 
-import { FieldType, escapeMeasurement, escapeTagKey, escapeTagValue, formatPoint, parseToPoints } from '@shoal/lineproto';
+import { FieldType, INT64_MAX, INT64_MIN, escapeMeasurement, escapeTagKey, escapeTagValue, formatPoint, parseToPoints } from '@shoal/lineproto';
 import type {
   BlockSummary,
   CatalogPort,
@@ -26,9 +26,6 @@ interface Column {
   /** Sorted by time, one value per time (a later write replaces an earlier one). */
   points: Array<{ t: bigint; v: Scalar }>;
 }
-
-const MIN = -(1n << 63n);
-const MAX = (1n << 63n) - 1n;
 
 class MemoryIndex implements SeriesIndexReader {
   readonly series: SeriesMeta[] = [];
@@ -135,7 +132,7 @@ export class MemoryShard implements ShardReader {
     return [...(this.columns.get(seriesId)?.keys() ?? [])].sort();
   }
 
-  async *readField(seriesId: number, field: string, minTime = MIN, maxTime = MAX, opts: ReadFieldOptions = {}): AsyncGenerator<FieldChunk> {
+  async *readField(seriesId: number, field: string, minTime = INT64_MIN, maxTime = INT64_MAX, opts: ReadFieldOptions = {}): AsyncGenerator<FieldChunk> {
     const col = this.columns.get(seriesId)?.get(field);
     if (col === undefined || minTime > maxTime) return;
     const blocks: Array<Array<{ t: bigint; v: Scalar }>> = [];

@@ -4,7 +4,7 @@
 // a field — tags selected as columns are written as string fields — and the statement answers
 // one row, `result` with the count written at time 0.
 
-import { FieldType, formatPoint, type Point } from '@shoal/lineproto';
+import { FieldType, INT64_MAX, formatPoint, type Point } from '@shoal/lineproto';
 import type { Measurement, SelectStatement, Source } from '../ast.js';
 import { cloneNode } from '../walk.js';
 import type { StatementContext } from './context.js';
@@ -15,8 +15,6 @@ import { executeSelect } from './select.js';
 
 /** Points sent to the write path at a time. */
 const POINTS_PER_WRITE = 5000;
-
-const INT64_MAX = (1n << 63n) - 1n;
 
 /** The database and policy a measurement of the statement names, filled in as InfluxDB normalizes it. */
 function normalized(m: Measurement, ctx: StatementContext): { database: string; retentionPolicy: string } {

@@ -3,7 +3,7 @@
 // query's input: each output series is a series of an in-memory shard, its columns the fields,
 // its GROUP BY tags the tags. The inner output is held in memory while the outer query runs.
 
-import { FieldType, escapeMeasurement, escapeTagKey, escapeTagValue } from '@shoal/lineproto';
+import { FieldType, INT64_MAX, INT64_MIN, escapeMeasurement, escapeTagKey, escapeTagValue } from '@shoal/lineproto';
 import type { SelectStatement } from '../../ast.js';
 import type { StatementContext } from '../context.js';
 import type { ColumnChunk, FieldChunk, ReadFieldOptions, SeriesIndexReader, SeriesMeta, ShardReader } from '../ports.js';
@@ -108,7 +108,7 @@ class RowsShard implements ShardReader {
     return [...(this.series[seriesId - 1]?.columns.keys() ?? [])].sort(compareStrings);
   }
 
-  async *readField(seriesId: number, field: string, minTime = -(1n << 63n), maxTime = (1n << 63n) - 1n, opts: ReadFieldOptions = {}): AsyncGenerator<FieldChunk> {
+  async *readField(seriesId: number, field: string, minTime = INT64_MIN, maxTime = INT64_MAX, opts: ReadFieldOptions = {}): AsyncGenerator<FieldChunk> {
     const col = this.series[seriesId - 1]?.columns.get(field);
     if (col === undefined) return;
     const idx: number[] = [];

@@ -1,0 +1,4 @@
+// InfluxDB integers and nanosecond timestamps are int64 (unsigned fields uint64): one definition of the bounds for every package.
+export const INT64_MIN = -(1n << 63n);
+export const INT64_MAX = (1n << 63n) - 1n;
+export const UINT64_MAX = (1n << 64n) - 1n;
