@@ -11,12 +11,13 @@
 //       [--only abcdef] [--alternate ROUNDS] [--warmup 1]
 //
 // --only keeps some of the suite's workloads (a put c=1, b put c=64, c put c=256, d/e reads at 64,
-// f put via a follower). --warmup is each workload's unmeasured lead-in, in seconds: a fresh
-// Node process spends its first seconds compiling (V8's JIT), which a Go server does not. --alternate ROUNDS measures the two systems in turns instead (etcd then
-// Shoal, then Shoal then etcd, ...), each turn on a fresh cluster, no failovers, and prints each
-// round's Shoal/etcd ratios of throughput and of server CPU per operation with their medians: on a
-// shared machine whose speed drifts over minutes, ratios of neighbouring runs say more than two
-// systems measured minutes apart.
+// f put via a follower). --warmup is each workload's unmeasured lead-in, in seconds: a fresh Node
+// process spends its first seconds compiling (V8's JIT), which a Go server does not.
+// --alternate ROUNDS measures the two systems in turns instead (etcd then Shoal, then Shoal then
+// etcd, ...), each turn on a fresh cluster, no failovers, and prints each round's Shoal/etcd ratios
+// of throughput and of server CPU per operation with their medians: on a shared machine whose
+// speed drifts over minutes, ratios of neighbouring runs say more than two systems measured
+// minutes apart.
 //
 // Results go to test/bench/out/raft-*.json; a summary is printed at the end. Not a test: numbers
 // on these shared 2-core machines move from run to run, so always measure etcd beside us.
@@ -229,9 +230,16 @@ const median = (xs) => {
   return sorted[Math.floor(sorted.length / 2)];
 };
 
-if (ALTERNATE > 0) {
+function requireEtcd() {
   if (!existsSync('/usr/bin/etcd')) throw new Error('etcd missing: apt-get install etcd-server etcd-client');
+}
+function requireShoal() {
   if (!existsSync(SERVER)) throw new Error('build first: npx tsc -b packages/raft');
+}
+
+if (ALTERNATE > 0) {
+  requireEtcd();
+  requireShoal();
   const ratios = new Map(); // workload id → [{ ops, cpu }]
   for (let round = 0; round < ALTERNATE; round++) {
     const turns = round % 2 === 0 ? [benchEtcd, benchShoal] : [benchShoal, benchEtcd];
@@ -259,11 +267,11 @@ if (ALTERNATE > 0) {
 
 const all = [];
 if (SYSTEM === 'etcd' || SYSTEM === 'both') {
-  if (!existsSync('/usr/bin/etcd')) throw new Error('etcd missing: apt-get install etcd-server etcd-client');
+  requireEtcd();
   all.push(await benchEtcd());
 }
 if (SYSTEM === 'shoal' || SYSTEM === 'both') {
-  if (!existsSync(SERVER)) throw new Error('build first: npx tsc -b packages/raft');
+  requireShoal();
   all.push(await benchShoal());
 }
 console.log('\n==== summary ====');

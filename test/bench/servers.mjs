@@ -475,69 +475,70 @@ export function filesFingerprint(dirs) {
 }
 
 /**
+ * Polls `probe` every SETTLE_POLL_MS until it reports nothing left to write (`empty`) and the same
+ * `fingerprint` SETTLE_QUIET_POLLS times in a row, or settleS seconds passed. Returns how long that
+ * took, whether it settled, and the server's CPU meanwhile.
+ */
+async function settle(server, settleS, probe) {
+  const t0 = Date.now();
+  const cpu0 = procStats(server.pid)?.cpuS ?? null;
+  let quiet = 0;
+  let previous = null;
+  let settled = false;
+  while (Date.now() - t0 < settleS * 1000) {
+    if (server.exit) throw serverGone(server, 'while settling');
+    const { empty, fingerprint } = await probe();
+    quiet = fingerprint === previous ? quiet + 1 : 0;
+    previous = fingerprint;
+    if (empty && quiet >= SETTLE_QUIET_POLLS) {
+      settled = true;
+      break;
+    }
+    await sleep(SETTLE_POLL_MS);
+  }
+  const cpu1 = procStats(server.pid)?.cpuS ?? null;
+  return { settleS: round((Date.now() - t0) / 1000, 1), settled, settleCpuS: cpu0 !== null && cpu1 !== null ? round(cpu1 - cpu0, 2) : null };
+}
+
+/**
  * InfluxDB: wait until the cache has been snapshotted (no bytes left in the WAL) and the TSM files
  * stopped changing for SETTLE_QUIET_POLLS polls, or settleS seconds passed; then measure. The server
  * is still running (stopping it would not flush the cache; it replays the WAL on start instead).
  */
 export async function settleInfluxdb(server, settleS) {
   const walDir = path.join(server.dir, 'wal');
-  const t0 = Date.now();
-  const cpu0 = procStats(server.pid)?.cpuS ?? null;
-  let quiet = 0;
-  let previous = null;
-  let reason = 'settle time used up';
-  while (Date.now() - t0 < settleS * 1000) {
-    if (server.exit) throw serverGone(server, 'while settling');
-    const fingerprint = filesFingerprint(server.diskDirs);
-    const walBytes = diskUsage(walDir).fileBytes;
-    quiet = fingerprint === previous ? quiet + 1 : 0;
-    previous = fingerprint;
-    if (walBytes === 0 && quiet >= SETTLE_QUIET_POLLS) {
-      reason = 'WAL empty and files unchanged';
-      break;
-    }
-    await sleep(SETTLE_POLL_MS);
-  }
-  const cpu1 = procStats(server.pid)?.cpuS ?? null;
+  const s = await settle(server, settleS, async () => ({
+    empty: diskUsage(walDir).fileBytes === 0,
+    fingerprint: filesFingerprint(server.diskDirs),
+  }));
   const usage = diskUsageOf(server.diskDirs);
   return {
-    method: 'server running; data + wal directories', settleS: round((Date.now() - t0) / 1000, 1), reason,
-    walEmpty: usage.parts.wal.fileBytes === 0, settleCpuS: cpu0 !== null && cpu1 !== null ? round(cpu1 - cpu0, 2) : null,
+    method: 'server running; data + wal directories', settleS: s.settleS, reason: s.settled ? 'WAL empty and files unchanged' : 'settle time used up',
+    walEmpty: usage.parts.wal.fileBytes === 0, settleCpuS: s.settleCpuS,
     ...usage,
   };
 }
 
 /**
- * Waits, as settleInfluxdb does for InfluxDB, until a running Shoal holds nothing in its caches
- * and WALs and its block counters stayed the same for SETTLE_QUIET_POLLS polls (read from
- * /metrics), at most settleS seconds. With storage.cacheColdMs set (startShoal's shoalColdMs) the
- * caches of idle shards reach blocks on their own.
+ * Shoal, as settleInfluxdb does for InfluxDB: wait until it holds nothing in its caches and WALs
+ * and its block counters stayed the same for SETTLE_QUIET_POLLS polls (read from /metrics), or
+ * settleS seconds passed. With storage.cacheColdMs set (startShoal's shoalColdMs) the caches of
+ * idle shards reach blocks on their own.
  */
 export async function settleShoal(server, settleS) {
-  const t0 = Date.now();
-  const cpu0 = procStats(server.pid)?.cpuS ?? null;
-  let quiet = 0;
-  let previous = null;
   let last = null;
-  let reason = 'settle time used up';
-  while (Date.now() - t0 < settleS * 1000) {
-    if (server.exit) throw serverGone(server, 'while settling');
+  const s = await settle(server, settleS, async () => {
     const r = await request(server.port, 'GET', '/metrics', { timeoutMs: PROBE_TIMEOUT_MS });
     const gauge = (name) => Number(new RegExp(`^shoal_store_${name} (\\S+)$`, 'm').exec(r.body)?.[1] ?? NaN);
     last = { cacheValues: gauge('cache_values'), walBytes: gauge('wal_bytes') };
-    const fingerprint = ['flushes', 'compactions', 'blocks_written'].map(gauge).join(',');
-    quiet = fingerprint === previous ? quiet + 1 : 0;
-    previous = fingerprint;
-    if (last.cacheValues === 0 && last.walBytes === 0 && quiet >= SETTLE_QUIET_POLLS) {
-      reason = 'caches and WALs empty, block counters unchanged';
-      break;
-    }
-    await sleep(SETTLE_POLL_MS);
-  }
-  const cpu1 = procStats(server.pid)?.cpuS ?? null;
+    return {
+      empty: last.cacheValues === 0 && last.walBytes === 0,
+      fingerprint: ['flushes', 'compactions', 'blocks_written'].map(gauge).join(','),
+    };
+  });
   return {
-    settleS: round((Date.now() - t0) / 1000, 1), reason, walEmpty: last?.walBytes === 0 && last?.cacheValues === 0,
-    settleCpuS: cpu0 !== null && cpu1 !== null ? round(cpu1 - cpu0, 2) : null,
+    settleS: s.settleS, reason: s.settled ? 'caches and WALs empty, block counters unchanged' : 'settle time used up',
+    walEmpty: last?.walBytes === 0 && last?.cacheValues === 0, settleCpuS: s.settleCpuS,
   };
 }
 
