@@ -1,6 +1,7 @@
 // A DATA node keeps on disk only the shards its catalog still lists. META decides what goes — its
-// leader expires shard groups past their policy's duration (docs/meta.md, leader duties), and
-// DROP DATABASE and DROP RETENTION POLICY take their groups along — and this node follows: a pass
+// leader expires shard groups past their policy's duration (docs/meta.md, leader duties), DROP
+// SHARD removes one shard, and DROP DATABASE and DROP RETENTION POLICY take their groups along —
+// and this node follows: a pass
 // right after each such catalog event, one at start-up for what went while the node was down, and
 // one every `intervalMs` as a safety net for an event it missed (a crash between an event and the
 // removal it asked for).

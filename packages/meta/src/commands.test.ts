@@ -22,6 +22,7 @@ const EXAMPLES: MetaCommand[] = [
   { type: 'create-shard-group', database: 'db', retentionPolicy: '', timeNs: -1n },
   { type: 'precreate-shard-groups', nowNs: 5n, advanceNs: 1_800_000_000_000n },
   { type: 'delete-shard-group', database: 'db', retentionPolicy: 'rp', id: 7, nowNs: 9n },
+  { type: 'drop-shard', id: 7, nowNs: 9n },
   { type: 'truncate-shard-groups', timeNs: 0n },
   { type: 'prune-shard-groups', beforeNs: -5n },
   {

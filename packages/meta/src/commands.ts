@@ -43,6 +43,11 @@ export type MetaCommand =
   | { readonly type: 'precreate-shard-groups'; readonly nowNs: bigint; readonly advanceNs: bigint }
   /** Marks the group deleted at `nowNs`; DATA nodes drop its shards. */
   | { readonly type: 'delete-shard-group'; readonly database: string; readonly retentionPolicy: string; readonly id: number; readonly nowNs: bigint }
+  /**
+   * Removes the shard from its group, and marks the group deleted at `nowNs` when it was the
+   * group's last (InfluxDB's DROP SHARD); an unknown id changes nothing. DATA nodes drop its files.
+   */
+  | { readonly type: 'drop-shard'; readonly id: number; readonly nowNs: bigint }
   /** Ends every live group that could hold `timeNs` or later at `timeNs`, so later writes go to new groups. */
   | { readonly type: 'truncate-shard-groups'; readonly timeNs: bigint }
   /** Forgets groups marked deleted before `beforeNs`. */
@@ -79,6 +84,7 @@ export interface CommandValues {
   /** The groups this command created (empty on a retry). */
   'precreate-shard-groups': readonly MetaShardGroupInfo[];
   'delete-shard-group': null;
+  'drop-shard': null;
   'truncate-shard-groups': null;
   'prune-shard-groups': null;
   'add-fields': null;
@@ -114,6 +120,7 @@ const SCHEMAS: { readonly [T in MetaCommandType]: Readonly<Record<Exclude<keyof 
   'create-shard-group': { database: 'string', retentionPolicy: 'string', timeNs: 'int64' },
   'precreate-shard-groups': { nowNs: 'int64', advanceNs: 'int64' },
   'delete-shard-group': { database: 'string', retentionPolicy: 'string', id: 'id', nowNs: 'int64' },
+  'drop-shard': { id: 'id', nowNs: 'int64' },
   'truncate-shard-groups': { timeNs: 'int64' },
   'prune-shard-groups': { beforeNs: 'int64' },
   'add-fields': { database: 'string', measurement: 'string', fields: 'fields' },

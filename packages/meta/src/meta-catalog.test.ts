@@ -200,23 +200,29 @@ describe('MetaCatalog', () => {
     expect(slowestMs).toBeLessThan(400);
   });
 
-  it('tells every copy about dropped databases, policies and deleted groups', async () => {
+  it('tells every copy about dropped databases, policies, shards and deleted groups', async () => {
     cluster = await InProcessMetaCluster.start();
     const leader = await cluster.settled();
     const a = await catalogOn(cluster.followers()[0]!.address);
     const b = await catalogOn(leader.address);
-    await registerDataNodes(a, 1);
+    await registerDataNodes(a, 2);
     const seen: CatalogEvent[] = [];
     b.onChange((e) => seen.push(e));
     await a.createDatabase('db');
     await a.createRetentionPolicy('db', { name: 'rp' }, false);
     const g = await a.createShardGroup('db', 'rp', 0n);
+    expect(g.shards).toHaveLength(2);
+    await a.dropShard(g.shards[0]!.id);
+    await a.dropShard(999); // unknown: no error, no event
+    await b.catchUp();
+    expect(b.shardGroups('db', 'rp')).toEqual([{ ...g, shards: [g.shards[1]] }]);
     await a.deleteShardGroup('db', 'rp', g.id);
     await a.dropRetentionPolicy('db', 'rp');
     await a.dropDatabase('db');
     await b.catchUp();
-    expect(seen.map((e) => e.kind)).toEqual(['shard-group-deleted', 'retention-policy-dropped', 'database-dropped']);
-    expect(seen[0]).toMatchObject({ group: { id: g.id, database: 'db', retentionPolicy: 'rp' } });
+    expect(seen.map((e) => e.kind)).toEqual(['shard-dropped', 'shard-group-deleted', 'retention-policy-dropped', 'database-dropped']);
+    expect(seen[0]).toEqual({ kind: 'shard-dropped', shardId: g.shards[0]!.id });
+    expect(seen[1]).toMatchObject({ group: { id: g.id, database: 'db', retentionPolicy: 'rp' } });
   });
 
   it('keeps its copy current after its META node stops, from another node, missing nothing', async () => {
@@ -249,11 +255,12 @@ describe('MetaCatalog', () => {
     const leader = await cluster.settled();
     const cut = cluster.followers()[0]!;
     const cat = await catalogOn(cut.address);
-    await registerDataNodes(cat, 1);
+    await registerDataNodes(cat, 2);
     await cat.createDatabase('gone');
     await cat.createDatabase('kept');
     await cat.createRetentionPolicy('kept', { name: 'rp' }, false);
     const g = await cat.createShardGroup('kept', 'autogen', 0n);
+    const later = await cat.createShardGroup('kept', 'autogen', 30n * 24n * NS_PER_HOUR);
     const events: CatalogEvent[] = [];
     cat.onChange((e) => events.push(e));
     let resets = 0;
@@ -264,6 +271,7 @@ describe('MetaCatalog', () => {
     await writer.apply({ type: 'drop-database', name: 'gone' });
     await writer.apply({ type: 'drop-retention-policy', database: 'kept', name: 'rp' });
     await writer.apply({ type: 'delete-shard-group', database: 'kept', retentionPolicy: 'autogen', id: g.id, nowNs: 1n });
+    await writer.apply({ type: 'drop-shard', id: later.shards[1]!.id, nowNs: 1n });
     for (let i = 0; i < 60; i++) await writer.apply({ type: 'create-database', name: `new${i}`, retentionPolicy: null });
     expect(leader.node.metrics().snapshotIndex).toBeGreaterThan(cut.stateMachine.appliedIndex);
     cluster.net.heal();
@@ -274,7 +282,8 @@ describe('MetaCatalog', () => {
     expect(cat.watch.source).toBe(cut.address);
     expect(resets).toBe(1);
     expect(cat.state.toData()).toEqual(leader.state.toData());
-    expect(events.map((e) => e.kind).sort()).toEqual(['database-dropped', 'retention-policy-dropped', 'shard-group-deleted']);
+    expect(events.map((e) => e.kind).sort()).toEqual(['database-dropped', 'retention-policy-dropped', 'shard-dropped', 'shard-group-deleted']);
+    expect(events.find((e) => e.kind === 'shard-dropped')).toEqual({ kind: 'shard-dropped', shardId: later.shards[1]!.id });
     expect(events.find((e) => e.kind === 'database-dropped')).toEqual({ kind: 'database-dropped', database: 'gone' });
     expect(events.find((e) => e.kind === 'shard-group-deleted')).toMatchObject({ group: { id: g.id, deletedAtNs: 1n } });
   });

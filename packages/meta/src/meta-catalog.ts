@@ -161,6 +161,10 @@ export class MetaCatalog implements Catalog {
     }
   }
 
+  async dropShard(id: number): Promise<void> {
+    await this.mutate({ type: 'drop-shard', id, nowNs: BigInt(Date.now()) * 1_000_000n });
+  }
+
   async addFields(db: string, measurement: string, fields: ReadonlyArray<readonly [string, FieldType]>): Promise<void> {
     // On the write path: fields the copy already has with these types need no round trip.
     const state = this.watch.state;
@@ -255,6 +259,9 @@ export class MetaCatalog implements Catalog {
         if (group !== undefined) this.emit({ kind: 'shard-group-deleted', group });
         break;
       }
+      case 'drop-shard':
+        this.emit({ kind: 'shard-dropped', shardId: cmd.id });
+        break;
       default:
         break;
     }
@@ -276,6 +283,9 @@ export class MetaCatalog implements Catalog {
       const now = after.shardGroup(g.id);
       const policyGone = after.database(g.database)?.retentionPolicies.some((p) => p.name === g.retentionPolicy) !== true;
       if (!policyGone && (now === undefined || now.deletedAtNs !== null)) this.emit({ kind: 'shard-group-deleted', group: now ?? g });
+      else if (now !== undefined) {
+        for (const s of g.shards) if (!now.shards.some((t) => t.id === s.id)) this.emit({ kind: 'shard-dropped', shardId: s.id });
+      }
     }
   }
 

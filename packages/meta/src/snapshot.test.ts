@@ -57,6 +57,7 @@ function randomCommand(rand: () => number, clock: { nowNs: bigint }, state: Meta
       const g = pick(groups);
       return { type: 'delete-shard-group', database: g.database, retentionPolicy: g.retentionPolicy, id: g.id, nowNs: now };
     },
+    () => ({ type: 'drop-shard', id: 1 + int(120), nowNs: now }),
     () => ({ type: 'truncate-shard-groups', timeNs: now + BigInt(int(120)) * MINUTE }),
     () => ({ type: 'prune-shard-groups', beforeNs: now - 2n * NS_PER_HOUR }),
     () => ({ type: 'add-fields', database: db, measurement: pick(['m0', 'm1']), fields: [[pick(['f0', 'f1', 'f2']), pick([FieldType.Float, FieldType.Integer, FieldType.String])], [pick(['f3', 'f4']), FieldType.Boolean]] }),

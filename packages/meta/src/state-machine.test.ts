@@ -399,6 +399,23 @@ describe('shard groups', () => {
     expect(sm.state.shardGroup(g.id)).toBeUndefined();
   });
 
+  it('drops a shard from its group (DROP SHARD), deleting the group with its last shard; an unknown id changes nothing', () => {
+    dataNodes(2);
+    const g = value({ type: 'create-shard-group', database: 'db', retentionPolicy: 'rp', timeNs: 0n });
+    expect(g.shards.map((s) => s.id)).toEqual([1, 2]);
+    expectIdempotent({ type: 'drop-shard', id: 1, nowNs: 50n });
+    expect(sm.state.shardGroups()).toEqual([{ ...g, shards: [g.shards[1]] }]);
+    expect(sm.state.hasIssuedShardId(1), 'a dropped id is not handed out again').toBe(true);
+    expectIdempotent({ type: 'drop-shard', id: 2, nowNs: 60n });
+    expect(sm.state.shardGroups()).toEqual([]);
+    expect(sm.state.deletedShardGroups()).toEqual([{ ...g, shards: [], deletedAtNs: 60n }]);
+    const before = changes.length;
+    expect(run({ type: 'drop-shard', id: 99, nowNs: 70n })).toEqual({ ok: true, value: null });
+    expect(changes.length).toBe(before);
+    // A write for that time again gets a new group, with new shard ids.
+    expect(value({ type: 'create-shard-group', database: 'db', retentionPolicy: 'rp', timeNs: 0n }).shards.map((s) => s.id)).toEqual([3, 4]);
+  });
+
   it('truncates current and future groups so later writes go to new groups', () => {
     dataNodes(1);
     const current = value({ type: 'create-shard-group', database: 'db', retentionPolicy: 'rp', timeNs: 0n });

@@ -218,6 +218,8 @@ export class MetaState implements PlanningView {
         return this.precreateShardGroups(cmd.nowNs, cmd.advanceNs);
       case 'delete-shard-group':
         return this.deleteShardGroup(cmd);
+      case 'drop-shard':
+        return this.dropShard(cmd);
       case 'truncate-shard-groups':
         return this.truncateShardGroups(cmd.timeNs);
       case 'prune-shard-groups':
@@ -454,6 +456,23 @@ export class MetaState implements PlanningView {
     if (g.deletedAtNs !== null) return done(null, false);
     found.groups[i] = { ...g, deletedAtNs: cmd.nowNs };
     return done(null, true);
+  }
+
+  private dropShard(cmd: CommandOf<'drop-shard'>): Outcome<null> {
+    for (const d of this.dbs.values()) {
+      for (const p of d.policies.values()) {
+        for (let i = 0; i < p.groups.length; i++) {
+          const g = p.groups[i]!;
+          if (!g.shards.some((s) => s.id === cmd.id)) continue;
+          const shards = g.shards.filter((s) => s.id !== cmd.id);
+          // As InfluxDB: a group left without shards is deleted with its last one.
+          const deletedAtNs = shards.length === 0 && g.deletedAtNs === null ? cmd.nowNs : g.deletedAtNs;
+          p.groups[i] = { ...g, shards, deletedAtNs };
+          return done(null, true);
+        }
+      }
+    }
+    return done(null, false);
   }
 
   private truncateShardGroups(timeNs: bigint): Outcome<null> {

@@ -24,6 +24,7 @@ const KIND_OF: { readonly [T in MetaCommandType]: ValueKind } = {
   'create-shard-group': 'group',
   'precreate-shard-groups': 'groups',
   'delete-shard-group': 'null',
+  'drop-shard': 'null',
   'truncate-shard-groups': 'null',
   'prune-shard-groups': 'null',
   'add-fields': 'null',

@@ -59,7 +59,9 @@ export interface RetentionPolicyUpdate {
 export type CatalogEvent =
   | { readonly kind: 'database-dropped'; readonly database: string }
   | { readonly kind: 'retention-policy-dropped'; readonly database: string; readonly retentionPolicy: string }
-  | { readonly kind: 'shard-group-deleted'; readonly group: ShardGroupInfo };
+  | { readonly kind: 'shard-group-deleted'; readonly group: ShardGroupInfo }
+  /** DROP SHARD removed a shard (and its group, if it was the group's last). */
+  | { readonly kind: 'shard-dropped'; readonly shardId: number };
 
 export interface Catalog {
   databases(): readonly DatabaseInfo[];
@@ -88,6 +90,11 @@ export interface Catalog {
   /** Create-if-absent: returns the group that covers `timeNs`, creating it aligned to the policy's duration. */
   createShardGroup(db: string, rp: string, timeNs: bigint): Promise<ShardGroupInfo>;
   deleteShardGroup(db: string, rp: string, id: number): Promise<void>;
+  /**
+   * InfluxQL's DROP SHARD: removes the shard from its group, and the group with it when it was the
+   * group's last; nodes holding it drop its files. An unknown id is not an error, as in InfluxDB.
+   */
+  dropShard(id: number): Promise<void>;
   /**
    * Fixes the types of new fields (create-if-absent). A field that already has another type throws
    * FieldTypeConflictError and records nothing of the call.

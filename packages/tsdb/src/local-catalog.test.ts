@@ -144,16 +144,20 @@ describe('LocalCatalog', () => {
     expect(c.nextIds()).toEqual({ shardGroupId: 3, shardId: 3 });
   });
 
-  it('announces dropped databases and deleted groups to subscribers', async () => {
+  it('announces dropped databases, dropped shards and deleted groups to subscribers', async () => {
     const c = LocalCatalog.inMemory();
     const events: string[] = [];
     c.onChange((e) => events.push(e.kind));
     await c.createDatabase('db');
     const g = await c.createShardGroup('db', 'autogen', 0n);
     await c.deleteShardGroup('db', 'autogen', g.id);
+    const dropped = await c.createShardGroup('db', 'autogen', 0n);
+    await c.dropShard(dropped.shards[0]!.id);
+    await c.dropShard(999);
+    expect(c.shardGroups(), 'the group went with its only shard').toEqual([]);
     await c.dropDatabase('db');
     await c.dropDatabase('db');
-    expect(events).toEqual(['shard-group-deleted', 'database-dropped']);
+    expect(events).toEqual(['shard-group-deleted', 'shard-dropped', 'database-dropped']);
   });
 
   it('sync() waits until a change made for another caller is on disk', async () => {

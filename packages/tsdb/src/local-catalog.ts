@@ -236,6 +236,17 @@ export class LocalCatalog implements Catalog {
     this.emit({ kind: 'shard-group-deleted', group });
   }
 
+  async dropShard(id: number): Promise<void> {
+    const i = this.groups.findIndex((g) => g.shards.some((s) => s.id === id));
+    if (i < 0) return;
+    const group = this.groups[i]!;
+    const shards = group.shards.filter((s) => s.id !== id);
+    if (shards.length > 0) this.groups[i] = { ...group, shards };
+    else this.groups.splice(i, 1);
+    await this.persist();
+    this.emit({ kind: 'shard-dropped', shardId: id });
+  }
+
   async addFields(db: string, measurement: string, fields: ReadonlyArray<readonly [string, FieldType]>): Promise<void> {
     const d = this.requireDb(db);
     const existing = d.measurements.get(measurement);
