@@ -414,6 +414,13 @@ s('all-measurements-measurements', 'SHOW MEASUREMENTS', { db: 'ops' });
 s('time-only', "DELETE WHERE time < '2016-01-01T00:01:00Z'", { ...DEL, db: 'ops' });
 s('time-only-select', 'SELECT * FROM weekly.cpu, autogen.cpu, autogen.weather', { db: 'ops' });
 s('time-only-series', 'SHOW SERIES', { db: 'ops' });
+// DROP SHARD: the second week of compat's default policy (its cpu points from 2016-01-04 on) goes,
+// and its group with it; an unknown id is no error.
+s('shard-unknown', 'DROP SHARD 999999', DEL);
+s('shard', 'DROP SHARD 2', DEL);
+s('shard-groups', 'SHOW SHARD GROUPS', { db: undefined });
+s('shard-count', "SELECT count(usage_user) FROM cpu WHERE time < '2016-01-18T00:00:00Z' GROUP BY time(7d)");
+s('shard-measurements', 'SHOW MEASUREMENTS');
 
 export const STATEMENTS = list.splice(0);
 

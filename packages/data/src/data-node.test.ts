@@ -136,6 +136,19 @@ describe('DataNode', () => {
     expect((await call(node, 'GET', `/query?db=db&epoch=s&q=${encodeURIComponent('SELECT v FROM cpu')}`)).text).toContain('[[10,1]]');
   });
 
+  it('runs DROP SHARD from /query: the points and files of that shard go, other groups stay', async () => {
+    const node = await start();
+    await call(node, 'POST', '/query?q=CREATE+DATABASE+db');
+    // Two weekly groups: 1970-01-12 and 1970-01-19.
+    await call(node, 'POST', '/write?db=db&precision=s', 'cpu v=1i 1000000\ncpu v=2i 1700000');
+    const [first, second] = node.store.list('db').map((s) => s.id);
+    expect(existsSync(join(node.config.dataDir, 'shards', String(first)))).toBe(true);
+    expect((await call(node, 'POST', `/query?q=${encodeURIComponent(`DROP SHARD ${first}`)}`)).text).toBe('{"results":[{"statement_id":0}]}\n');
+    await until(() => !existsSync(join(node.config.dataDir, 'shards', String(first))));
+    expect(node.store.list('db').map((s) => s.id)).toEqual([second]);
+    expect((await call(node, 'GET', `/query?db=db&epoch=s&q=${encodeURIComponent('SELECT v FROM cpu')}`)).text).toContain('"values":[[1700000,2]]');
+  });
+
   it('runs DROP SERIES, DELETE and DROP MEASUREMENT from /query on what /write stored', async () => {
     const node = await start();
     await call(node, 'POST', '/query?q=CREATE+DATABASE+db');

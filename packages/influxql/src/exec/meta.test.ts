@@ -295,6 +295,19 @@ describe('catalog statements', () => {
     });
   });
 
+  it('DROP SHARD removes the shard and its emptied group; an unknown or out-of-range id is no error; GET warns', async () => {
+    const { ports, catalog } = await setup();
+    const [g] = catalog.shardGroups('db');
+    const id = g!.shards[0]!.id;
+    expect(await query(ports, `DROP SHARD ${id + 1}; DROP SHARD 18446744073709551615`)).toEqual({ results: [{ statement_id: 0 }, { statement_id: 1 }] });
+    expect(catalog.shardGroups('db')).toEqual([g]);
+    expect(await query(ports, `DROP SHARD ${id}`, { readOnly: true })).toEqual({
+      results: [{ statement_id: 0, messages: [{ level: 'warning', text: `deprecated use of 'DROP SHARD ${id}' in a read only context, please use a POST request instead` }] }],
+    });
+    expect(catalog.shardGroups('db')).toEqual([]);
+    expect(await query(ports, 'SHOW SHARDS')).toEqual({ results: [{ statement_id: 0, series: [{ name: 'db', columns: ['id', 'database', 'retention_policy', 'shard_group', 'start_time', 'end_time', 'expiry_time', 'owners'] }] }] });
+  });
+
   it('answers DROP MEASUREMENT, DROP SERIES and DELETE through the delete port, or an error without one', async () => {
     const { store } = await setup();
     const without = store.ports();

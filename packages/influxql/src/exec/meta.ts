@@ -631,6 +631,10 @@ export async function executeMetaStatement(stmt: Statement, ctx: StatementContex
       requireDatabase(ctx, stmt.database);
       await ctx.ports.catalog.dropRetentionPolicy(stmt.database, stmt.name);
       return NOTHING;
+    case 'DropShardStatement':
+      // No shard has an id beyond the safe integers: such an id is unknown, which is not an error.
+      if (stmt.id <= BigInt(Number.MAX_SAFE_INTEGER)) await ctx.ports.catalog.dropShard(Number(stmt.id));
+      return NOTHING;
     case 'DropMeasurementStatement':
       return dropMeasurement(stmt, ctx);
     case 'DropSeriesStatement':

@@ -150,6 +150,8 @@ export interface CatalogPort {
   createRetentionPolicy(db: string, spec: RetentionPolicyDefinition, makeDefault: boolean): Promise<unknown>;
   updateRetentionPolicy(db: string, name: string, update: RetentionPolicyChange, makeDefault: boolean): Promise<void>;
   dropRetentionPolicy(db: string, name: string): Promise<void>;
+  /** Removes the shard (and its group, if it was the last); an unknown id is not an error. */
+  dropShard(id: number): Promise<void>;
 }
 
 // ---------------------------------------------------------------- deletes
