@@ -147,6 +147,10 @@ describe('DataNode', () => {
     await until(() => !existsSync(join(node.config.dataDir, 'shards', String(first))));
     expect(node.store.list('db').map((s) => s.id)).toEqual([second]);
     expect((await call(node, 'GET', `/query?db=db&epoch=s&q=${encodeURIComponent('SELECT v FROM cpu')}`)).text).toContain('"values":[[1700000,2]]');
+    // A write into the dropped range makes a new group, as in InfluxDB.
+    expect((await call(node, 'POST', '/write?db=db&precision=s', 'cpu v=3i 1000000')).status).toBe(204);
+    expect((await call(node, 'GET', `/query?db=db&epoch=s&q=${encodeURIComponent('SELECT v FROM cpu')}`)).text).toContain('"values":[[1000000,3],[1700000,2]]');
+    expect(node.store.list('db').map((s) => s.id)).toEqual([second, second! + 1]);
   });
 
   it('runs DROP SERIES, DELETE and DROP MEASUREMENT from /query on what /write stored', async () => {
