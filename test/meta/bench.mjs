@@ -18,10 +18,10 @@
 
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../bench/servers.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { MetaCatalog, MetaClient } = await import(join(ROOT, 'packages/meta/dist/index.js'));
@@ -42,16 +42,6 @@ process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
 });
 
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => res(p));
-    });
-  });
-}
 
 function startNode(id, peers, dir) {
   const proc = spawn(process.execPath, [SERVER, '--id', id, '--peers', peers, '--dir', join(dir, id), '--log-level', 'warn'], {
