@@ -9,16 +9,14 @@
 // for compatibility; `{ timeInOr: 'error' }` refuses such conditions instead, with the message older
 // InfluxDB versions gave: "cannot use OR with time conditions".
 
-import { INT64_MAX, INT64_MIN } from '@shoal/lineproto';
+import { MAX_TIME_NS, MIN_TIME_NS } from '@shoal/lineproto';
 import type { BinaryOp, Expr } from './ast.js';
 import { formatExpr } from './format.js';
 import { reduce } from './reduce.js';
 import { formatRFC3339, isTimeString, parseTimeString } from './time-literal.js';
 
-/** The earliest time a point may have: two sentinels below are reserved, as in InfluxDB. */
-export const MIN_TIME_NS = INT64_MIN + 2n;
-/** The latest time a point may have. */
-export const MAX_TIME_NS = INT64_MAX - 1n;
+/** The earliest and latest time a point may have; re-exported so the engine's users need one import. */
+export { MAX_TIME_NS, MIN_TIME_NS };
 
 /** An unsupported time condition, worded as InfluxDB words it. */
 export class TimeConditionError extends Error {

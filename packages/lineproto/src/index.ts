@@ -1,5 +1,5 @@
 export { FieldType, FIELD_TYPE_NAMES, fieldTypeName } from './field-type.js';
-export { INT64_MIN, INT64_MAX, UINT64_MAX } from './int64.js';
+export { INT64_MIN, INT64_MAX, UINT64_MAX, MIN_TIME_NS, MAX_TIME_NS } from './int64.js';
 export { type Precision, parsePrecision, precisionMultiplierNs } from './precision.js';
 export {
   type ParsedLine,

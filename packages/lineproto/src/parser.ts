@@ -6,7 +6,7 @@
 // the reason InfluxDB would give. docs/line-protocol.md lists where we differ on purpose.
 
 import { FieldType } from './field-type.js';
-import { INT64_MAX, INT64_MIN, UINT64_MAX } from './int64.js';
+import { INT64_MAX, INT64_MIN, MAX_TIME_NS, MIN_TIME_NS, UINT64_MAX } from './int64.js';
 import {
   escapeMeasurement,
   escapeTagKey,
@@ -131,7 +131,7 @@ const R_INVALID_BOOLEAN = 'invalid boolean';
 const R_UNBALANCED_QUOTES = 'unbalanced quotes';
 const R_BAD_TIMESTAMP = 'bad timestamp';
 const R_POINT_IS_INVALID = 'point is invalid';
-const R_TIME_OUTSIDE_RANGE = 'time outside range -9223372036854775806 - 9223372036854775806';
+const R_TIME_OUTSIDE_RANGE = `time outside range ${MIN_TIME_NS} - ${MAX_TIME_NS}`;
 
 // Timestamps are split into hi * 1e9 + lo so both halves stay exact doubles.
 const TS_SPLIT = 1e9;
@@ -140,10 +140,8 @@ const TS_SPLIT_BIG = 1_000_000_000n;
 const I64_HI = 9223372036;
 const I64_MAX_LO = 854775807;
 const I64_MIN_LO = 854775808;
-// InfluxDB keeps the two lowest and the highest int64 as sentinels: points must lie in
-// [-9223372036854775806, 9223372036854775806].
+// Points must lie in [MIN_TIME_NS, MAX_TIME_NS] = [-9223372036854775806, 9223372036854775806].
 const TIME_MAX_LO = 854775806;
-const TIME_MAX_NS = 9223372036854775806n;
 
 /** Exact powers of ten for the fast float path (10^22 is the largest exactly representable). */
 const POW10 = new Float64Array(23);
@@ -1277,7 +1275,7 @@ export class LineParser implements ParsedLine {
     } else if ((hi * TS_SPLIT + lo) * this.multiplierNumber > 9.2e18) {
       // Near or past the bound (the double product is off by at most a few thousand): be exact.
       const scaled = (BigInt(hi) * TS_SPLIT_BIG + BigInt(lo)) * this.multiplier;
-      if (scaled > TIME_MAX_NS) return this.fail(R_TIME_OUTSIDE_RANGE);
+      if (scaled > MAX_TIME_NS) return this.fail(R_TIME_OUTSIDE_RANGE);
     }
     for (let k = i; k < e; k++) if (buf[k] !== SPACE) return this.fail(R_POINT_IS_INVALID);
     this.timeNs = this.timeValue(negative, hi, lo);

@@ -18,8 +18,6 @@ export { MetaState, type MetaStateData } from './state.js';
 export { MetaStateMachine, type MetaChange, type MetaStateMachineOptions } from './state-machine.js';
 export { SNAPSHOT_FORMAT_VERSION, SnapshotDecodeError, encodeSnapshot, decodeSnapshot, type MetaSnapshot } from './snapshot.js';
 export {
-  MIN_NANO_TIME,
-  MAX_NANO_TIME,
   effectiveReplicaN,
   shardCountFor,
   shardGroupBounds,

@@ -10,7 +10,7 @@ import {
   RetentionPolicyExistsError,
   RetentionPolicyNotFoundError,
 } from '@shoal/tsdb';
-import { MAX_NANO_TIME, MIN_NANO_TIME } from './shard-groups.js';
+import { MAX_TIME_NS, MIN_TIME_NS } from '@shoal/lineproto';
 import type { MetaError, MetaErrorCode, MetaResult } from './types.js';
 
 /** A command's result and whether it changed the state (only changes become change records). */
@@ -48,7 +48,7 @@ export const errors = {
     message: new FieldTypeConflictError(measurement, field, inputType, existingType).message,
   }),
   shardGroupNotFound: (): MetaError => ({ code: 'shard-group-not-found', message: 'shard group not found' }),
-  timeOutOfRange: (): MetaError => ({ code: 'time-out-of-range', message: `time outside range ${MIN_NANO_TIME} - ${MAX_NANO_TIME}` }),
+  timeOutOfRange: (): MetaError => ({ code: 'time-out-of-range', message: `time outside range ${MIN_TIME_NS} - ${MAX_TIME_NS}` }),
   noDataNodes: (): MetaError => ({ code: 'no-data-nodes', message: 'no data nodes available' }),
   usernameRequired: (): MetaError => ({ code: 'username-required', message: 'username required' }),
   userExists: (): MetaError => ({ code: 'user-exists', message: 'user already exists' }),

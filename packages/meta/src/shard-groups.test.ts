@@ -1,11 +1,9 @@
-import { INT64_MAX, INT64_MIN } from '@shoal/lineproto';
+import { INT64_MAX, INT64_MIN, MAX_TIME_NS, MIN_TIME_NS } from '@shoal/lineproto';
 import { NS_PER_DAY, NS_PER_HOUR } from '@shoal/tsdb';
 import { describe, expect, it } from 'vitest';
 import { prng } from '../../../test/support/prng.js';
 import type { MetaCommand } from './commands.js';
 import {
-  MAX_NANO_TIME,
-  MIN_NANO_TIME,
   assignOwners,
   effectiveReplicaN,
   planExpiry,
@@ -133,10 +131,10 @@ describe('group bounds', () => {
   });
 
   it('keeps the groups at the ends of time within int64', () => {
-    expect(shardGroupBounds(MAX_NANO_TIME, WEEK).endNs).toBe(INT64_MAX);
-    expect(shardGroupBounds(MIN_NANO_TIME, WEEK).startNs).toBe(INT64_MIN);
-    const last = shardGroupBounds(MAX_NANO_TIME, WEEK);
-    expect(last.startNs <= MAX_NANO_TIME && MAX_NANO_TIME < last.endNs).toBe(true);
+    expect(shardGroupBounds(MAX_TIME_NS, WEEK).endNs).toBe(INT64_MAX);
+    expect(shardGroupBounds(MIN_TIME_NS, WEEK).startNs).toBe(INT64_MIN);
+    const last = shardGroupBounds(MAX_TIME_NS, WEEK);
+    expect(last.startNs <= MAX_TIME_NS && MAX_TIME_NS < last.endNs).toBe(true);
   });
 });
 
@@ -182,6 +180,6 @@ describe('expiry and pruning', () => {
   it('never expires groups of an infinite policy', () => {
     const s = stateWith(1, { durationNs: 0n });
     must(s, { type: 'create-shard-group', database: 'db', retentionPolicy: 'rp', timeNs: 0n });
-    expect(planExpiry(s, MAX_NANO_TIME)).toEqual([]);
+    expect(planExpiry(s, MAX_TIME_NS)).toEqual([]);
   });
 });

@@ -12,15 +12,11 @@
 //   nodes after position offset + i·replicaN, and the offset is (group id − 1) mod node count, so
 //   successive groups start on successive nodes and load spreads over the cluster.
 
-import { INT64_MAX, INT64_MIN } from '@shoal/lineproto';
+import { INT64_MAX, INT64_MIN, MAX_TIME_NS } from '@shoal/lineproto';
 import { alignToGoZeroTime } from '@shoal/tsdb';
 import type { RetentionPolicyInfo, ShardInfo } from '@shoal/tsdb';
 import type { CommandOf } from './commands.js';
 import type { MetaShardGroupInfo } from './types.js';
-
-/** InfluxDB's earliest and latest valid point times (models.MinNanoTime, models.MaxNanoTime). */
-export const MIN_NANO_TIME = INT64_MIN + 2n;
-export const MAX_NANO_TIME = INT64_MAX - 1n;
 
 /** The replication factor a new group gets: the policy's, at most the live DATA nodes, at least 1. */
 export function effectiveReplicaN(replicaN: number, liveDataNodes: number): number {
@@ -138,7 +134,7 @@ export function planPrecreation(view: PlanningView, nowNs: bigint, advanceNs: bi
     const newest = newestGroup(groups);
     if (newest === undefined) continue;
     const nextNs = newest.endNs;
-    if (!(nextNs > nowNs && nextNs < untilNs) || nextNs > MAX_NANO_TIME) continue;
+    if (!(nextNs > nowNs && nextNs < untilNs) || nextNs > MAX_TIME_NS) continue;
     if (groups.some((g) => groupCovers(g, nextNs))) continue;
     commands.push({ type: 'create-shard-group', database, retentionPolicy: policy.name, timeNs: nextNs });
   }

@@ -7,7 +7,7 @@
 // Validation follows InfluxDB 1.x's meta store through the single-node catalog's rules
 // (`normalizeSpec` and friends from @shoal/tsdb), so both Catalog implementations agree.
 
-import { FIELD_TYPE_NAMES, type FieldType } from '@shoal/lineproto';
+import { FIELD_TYPE_NAMES, MAX_TIME_NS, MIN_TIME_NS, type FieldType } from '@shoal/lineproto';
 import {
   DEFAULT_RETENTION_POLICY,
   DatabaseNotFoundError,
@@ -21,8 +21,6 @@ import {
 import type { CommandOf, CommandValues, MetaCommand, MetaCommandType } from './commands.js';
 import { done, errors, fromRuleError, rejectedWith, type Outcome } from './result.js';
 import {
-  MAX_NANO_TIME,
-  MIN_NANO_TIME,
   compareGroups,
   groupCovers,
   planPrecreation,
@@ -419,7 +417,7 @@ export class MetaState implements PlanningView {
   private createShardGroup(db: string, rp: string, timeNs: bigint): Outcome<MetaShardGroupInfo> {
     const found = this.policyFor(db, rp);
     if ('code' in found) return rejectedWith(found);
-    if (timeNs < MIN_NANO_TIME || timeNs > MAX_NANO_TIME) return rejectedWith(errors.timeOutOfRange());
+    if (timeNs < MIN_TIME_NS || timeNs > MAX_TIME_NS) return rejectedWith(errors.timeOutOfRange());
     for (const g of found.groups) if (groupCovers(g, timeNs)) return done(g, false);
     const live = this.liveDataNodeIds();
     if (live.length === 0) return rejectedWith(errors.noDataNodes());
