@@ -8,7 +8,7 @@
 //
 //   npx tsc -b packages/raft && node test/bench/raft-bench.mjs [--system shoal|etcd|both]
 //       [--runs 1] [--duration 10] [--failovers 5] [--peer ../shared/peer]
-//       [--only abcdef] [--alternate ROUNDS] [--warmup 1]
+//       [--only abcdef] [--alternate ROUNDS] [--warmup 1] [--client-http2]
 //
 // --only keeps some of the suite's workloads (a put c=1, b put c=64, c put c=256, d/e reads at 64,
 // f put via a follower). --warmup is each workload's unmeasured lead-in, in seconds: a fresh Node
@@ -18,6 +18,9 @@
 // of throughput and of server CPU per operation with their medians: on a shared machine whose
 // speed drifts over minutes, ratios of neighbouring runs say more than two systems measured
 // minutes apart.
+// --client-http2 starts the kv-servers with --client-http2: their client API answered by a
+// hand-written gRPC server on node:http2 instead of grpc-js (same protocol for the load client;
+// packages/raft/src/testing/grpc-http2-server.ts). Raft's own traffic stays on grpc-js either way.
 //
 // Results go to test/bench/out/raft-*.json; a summary is printed at the end. Not a test: numbers
 // on these shared 2-core machines move from run to run, so always measure etcd beside us.
@@ -43,6 +46,7 @@ const ONLY = args.only ?? 'abcdef';
 const ALTERNATE = Number(args.alternate ?? 0);
 /** The reads (d, e) need every key present; the puts do not. */
 const SUITE_ARGS = ['--only', ONLY, '--warmup', String(Number(args.warmup ?? 1)), ...(/[de]/.test(ONLY) ? [] : ['--no-prefill'])];
+const KV_SERVER_ARGS = args['client-http2'] ? ['--client-http2'] : [];
 const TICK_MS = 100;
 const ELECTION_TICKS = 10;
 
@@ -85,7 +89,7 @@ class ShoalCluster {
     const p = spawn(
       process.execPath,
       [SERVER, '--id', id, '--dir', join(this.base, id), '--raft', s.raft, '--client', s.client, '--peers', this.peers,
-        '--tick-ms', String(TICK_MS), '--election-ticks', String(ELECTION_TICKS)],
+        '--tick-ms', String(TICK_MS), '--election-ticks', String(ELECTION_TICKS), ...KV_SERVER_ARGS],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     this.procs.set(id, p);
@@ -136,7 +140,7 @@ async function benchShoal() {
     const common = ['--adapter', SHOAL_ADAPTER, '--proto', SHOAL_PROTO];
     raftbench(['suite', ...common, ...SUITE_ARGS, '--target', c.spec(leader).client, '--follower', c.spec(follower).client,
       '--runs', String(RUNS), '--duration', String(DURATION), '--pids', c.pids(), '--json', join(OUT, 'raft-shoal-suite.json'),
-      '--label', 'shoal raft kv-server x3, classic-level fsync']);
+      '--label', `shoal raft kv-server x3, classic-level fsync${KV_SERVER_ARGS.length > 0 ? ', client API on node:http2' : ''}`]);
     results.suite = JSON.parse(readFileSync(join(OUT, 'raft-shoal-suite.json'), 'utf8'));
     results.failover = [];
     for (let t = 0; t < FAILOVERS; t++) {

@@ -1,6 +1,7 @@
 // Three real processes over gRPC on loopback with classic-level storage. The leader is SIGKILLed
 // in the middle of a stream of writes; a new leader must be elected and, once the old leader is
-// back, every acknowledged write must be on every node.
+// back, every acknowledged write must be on every node. Once with each server for the client API
+// (grpc-js, and the hand-written node:http2 one the benchmark can use).
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProcessCluster } from './cluster.js';
@@ -19,14 +20,17 @@ async function until<T>(what: string, probe: () => Promise<T | null>, limitMs: n
   }
 }
 
-describe('real processes: SIGKILL of the leader during writes', () => {
+describe.each([
+  ['grpc-js', []],
+  ['node:http2', ['--client-http2']],
+])('real processes: SIGKILL of the leader during writes (client API on %s)', (_server, clientArgs: string[]) => {
   let cluster: ProcessCluster | null = null;
   afterAll(async () => {
     await cluster?.stop();
   });
 
   it('elects a new leader and keeps every acknowledged write on every node', async () => {
-    cluster = await ProcessCluster.create(IDS, SERVER_ARGS);
+    cluster = await ProcessCluster.create(IDS, [...SERVER_ARGS, ...clientArgs]);
     const c = cluster;
     let leader = await until('first leader', () => c.leader(), 15_000);
     const acked = new Map<string, string>();

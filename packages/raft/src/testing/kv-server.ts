@@ -4,9 +4,11 @@
 //
 //   node packages/raft/dist/testing/kv-server.js --id a --dir /tmp/a --raft 127.0.0.1:7001 \
 //     --client 127.0.0.1:8001 --peers a=127.0.0.1:7001,b=127.0.0.1:7002,c=127.0.0.1:7003 \
-//     [--tick-ms 100] [--election-ticks 10] [--no-sync]
+//     [--tick-ms 100] [--election-ticks 10] [--no-sync] [--client-http2]
 //
 // A Put sent to a follower is forwarded to the leader through Raft (RaftNode.apply does it).
+// --client-http2 answers the client API with grpc-http2-server.ts instead of grpc-js: the same
+// protocol for clients, at about half the server's CPU per call (docs/raft.md, "Benchmark").
 //
 // Prints "READY" on stdout once both ports listen.
 
@@ -21,6 +23,7 @@ import { FileSnapshotStore } from '../storage/file-snapshots.js';
 import { LevelStorage } from '../storage/level.js';
 import { GrpcTransport } from '../transport/grpc.js';
 import { BinaryKvStateMachine } from './binary-kv.js';
+import { serveUnaryHttp2, type UnaryHandler } from './grpc-http2-server.js';
 
 interface ServerArgs {
   id: string;
@@ -31,6 +34,7 @@ interface ServerArgs {
   tickMs: number;
   electionTicks: number;
   sync: boolean;
+  clientHttp2: boolean;
 }
 
 function parseArgs(argv: readonly string[]): ServerArgs {
@@ -63,6 +67,7 @@ function parseArgs(argv: readonly string[]): ServerArgs {
     tickMs: Number(get('tick-ms') ?? 100),
     electionTicks: Number(get('election-ticks') ?? 10),
     sync: !argv.includes('--no-sync'),
+    clientHttp2: argv.includes('--client-http2'),
   };
 }
 
@@ -98,37 +103,42 @@ async function main(): Promise<void> {
     defaults: true,
   });
   const pkg = grpc.loadPackageDefinition(def) as unknown as { shoal: { raft: { RaftKv: { service: grpc.ServiceDefinition } } } };
-  // channelz bookkeeping costs CPU on every call and nothing here reads it.
-  const server = new grpc.Server({ 'grpc.enable_channelz': 0 });
-  server.addService(pkg.shoal.raft.RaftKv.service, {
-    put: (call: grpc.ServerUnaryCall<{ key: Buffer; value: Buffer }, object>, cb: grpc.sendUnaryData<object>) => {
-      node.apply(BinaryKvStateMachine.command(call.request.key, call.request.value)).then(
-        (index) => cb(null, { index }),
-        (err: unknown) => cb(grpcError(err), null),
-      );
+  const service = pkg.shoal.raft.RaftKv.service;
+  const handlers: Record<string, UnaryHandler> = {
+    Put: (req: { key: Buffer; value: Buffer }) => node.apply(BinaryKvStateMachine.command(req.key, req.value)).then((index) => ({ index })),
+    Get: async (req: { key: Buffer; linearizable: boolean }) => {
+      if (req.linearizable) await node.readIndex();
+      const v = sm.data.get(req.key.toString('latin1'));
+      return v === undefined ? { found: false } : { found: true, value: v };
     },
-    get: (call: grpc.ServerUnaryCall<{ key: Buffer; linearizable: boolean }, object>, cb: grpc.sendUnaryData<object>) => {
-      const answer = (): void => {
-        const v = sm.data.get(call.request.key.toString('latin1'));
-        cb(null, v === undefined ? { found: false } : { found: true, value: v });
+    Status: async () => ({ json: JSON.stringify(node.metrics()) }),
+    Dump: async () => ({ pairs: [...sm.data].map(([k, v]) => ({ key: Buffer.from(k, 'latin1'), value: v })) }),
+  };
+  let stopClientServer: () => void;
+  if (args.clientHttp2) {
+    const server = await serveUnaryHttp2(args.client, service, handlers, { toStatus: grpcError });
+    stopClientServer = () => server.close();
+  } else {
+    // channelz bookkeeping costs CPU on every call and nothing here reads it.
+    const server = new grpc.Server({ 'grpc.enable_channelz': 0 });
+    const implementation: grpc.UntypedServiceImplementation = {};
+    for (const [name, handler] of Object.entries(handlers)) {
+      const unary: grpc.handleUnaryCall<unknown, object> = (call, cb) => {
+        handler(call.request as never).then(
+          (value) => cb(null, value),
+          (err: unknown) => cb(grpcError(err), null),
+        );
       };
-      if (!call.request.linearizable) {
-        answer();
-        return;
-      }
-      node.readIndex().then(answer, (err: unknown) => cb(grpcError(err), null));
-    },
-    status: (_call: unknown, cb: grpc.sendUnaryData<object>) => cb(null, { json: JSON.stringify(node.metrics()) }),
-    dump: (_call: unknown, cb: grpc.sendUnaryData<object>) => {
-      const pairs = [...sm.data].map(([k, v]) => ({ key: Buffer.from(k, 'latin1'), value: v }));
-      cb(null, { pairs });
-    },
-  });
-  await new Promise<void>((resolve, reject) =>
-    server.bindAsync(args.client, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
-  );
+      implementation[name] = unary;
+    }
+    server.addService(service, implementation);
+    await new Promise<void>((resolve, reject) =>
+      server.bindAsync(args.client, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
+    );
+    stopClientServer = () => server.forceShutdown();
+  }
   const stop = (): void => {
-    server.forceShutdown();
+    stopClientServer();
     void node.close().then(() => process.exit(0));
   };
   process.on('SIGTERM', stop);
