@@ -8,7 +8,7 @@
 //
 // A Put sent to a follower is forwarded to the leader through Raft (RaftNode.apply does it).
 // --client-http2 answers the client API with grpc-http2-server.ts instead of grpc-js: the same
-// protocol for clients, at about half the server's CPU per call (docs/raft.md, "Benchmark").
+// protocol for clients, for 35–50% less server CPU per call (docs/raft.md, "Benchmark").
 //
 // Prints "READY" on stdout once both ports listen.
 
